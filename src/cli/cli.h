@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/: the saml2oidc program. main.c dispatches to one file per
+ * subcommand. Exit codes: 0 success, 1 input rejected, 2 usage or
+ * configuration error.
+ */
+#ifndef S2O_CLI_H
+#define S2O_CLI_H
+
+#define S2O_EXIT_OK		0
+#define S2O_EXIT_REJECTED	1
+#define S2O_EXIT_USAGE		2
+
+struct s2o_cli_command {
+	const char	*name;
+	const char	*summary;
+	int		(*run)(int argc, char **argv);
+	void		(*help)(void);
+};
+
+/* cmd_check.c */
+int	s2o_cli_check_config(int argc, char **argv);
+void	s2o_cli_check_config_help(void);
+
+#endif

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Every ceiling saml2oidc applies to input, in one place, with its unit.
+ * A limit that is hit sets S2O_R_TOO_LARGE, never S2O_R_MALFORMED.
+ */
+#ifndef S2O_CORE_LIMITS_H
+#define S2O_CORE_LIMITS_H
+
+#define S2O_SAML_MAX_RESPONSE	1048576	/* bytes, decoded XML, default */
+#define S2O_SAML_MAX_DEPTH	64	/* XML element nesting levels */
+#define S2O_SAML_MAX_ATTRIBUTES	512	/* Attribute elements per assertion */
+#define S2O_SAML_MAX_VALUES	4096	/* AttributeValues per assertion */
+#define S2O_SAML_MAX_REFERENCES	1	/* ds:Reference per ds:Signature */
+#define S2O_CONFIG_MAX_FILE	4194304	/* bytes, configuration file */
+#define S2O_CONFIG_MAX_PEM	1048576	/* bytes, one PEM file */
+#define S2O_MAP_MAX_FILE	1048576	/* bytes, one mappings file */
+#define S2O_JSON_MAX_DEPTH	64	/* nesting levels in our JSON inputs */
+#define S2O_ERR_MAX_DETAIL	256	/* bytes, including the NUL */
+#define S2O_LOG_MAX_LINE	4096	/* bytes, one log line */
+#define S2O_INPUT_MAX_FILE	8388608	/* bytes, CLI input file (raw/base64) */
+
+#endif

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "helpers.h"
+
+static const char *
+env_or(const char *name, const char *dflt)
+{
+	const char	*v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : dflt;
+}
+
+const char *
+fx_path(const char *rel)
+{
+	static char	buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s/%s", env_or("S2O_FIXTURES", "fixtures"),
+	    rel);
+	return buf;
+}
+
+const char *
+src_path(const char *rel)
+{
+	static char	buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s/%s", env_or("S2O_SRCDIR", "."), rel);
+	return buf;
+}
+
+char *
+fx_read(const char *abs_path, size_t *len)
+{
+	struct s2o_buf	b;
+	struct s2o_err	err;
+
+	s2o_err_clear(&err);
+	s2o_buf_init(&b, 64u << 20);
+	ck_assert_msg(s2o_buf_read_file(&b, abs_path, &err) == 0,
+	    "cannot read fixture %s: %s", abs_path, err.detail);
+	return s2o_buf_take(&b, len);
+}
+
+int
+run_suite(Suite *s)
+{
+	SRunner	*sr = srunner_create(s);
+	int	 failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared test helpers: fixture paths, reading files, and assertions that
+ * check an error's reason and detail together.
+ */
+#ifndef S2O_TESTS_HELPERS_H
+#define S2O_TESTS_HELPERS_H
+
+#include <check.h>
+#include <string.h>
+
+#include "core/core.h"
+
+/* Absolute path of a file under fixtures/ (S2O_FIXTURES). Static buffer:
+ * valid until the next call. */
+const char	*fx_path(const char *rel);
+/* Absolute path under the source tree (S2O_SRCDIR). Static buffer. */
+const char	*src_path(const char *rel);
+/* Reads a whole file; caller frees. Fails the test when unreadable. */
+char		*fx_read(const char *abs_path, size_t *len);
+/* Runs a Suite with CK_ENV and returns the exit status for main(). */
+int		 run_suite(Suite *s);
+
+/* err holds want, and its detail contains has (exact substring). */
+#define ck_assert_s2o_err(err, want, has) do {				\
+	ck_assert_msg((err)->reason == (want),				\
+	    "reason: expected %s, got %s (%s)", s2o_reason_token(want),	\
+	    s2o_reason_token((err)->reason), (err)->detail);		\
+	ck_assert_msg(strstr((err)->detail, (has)) != NULL,		\
+	    "detail \"%s\" lacks \"%s\"", (err)->detail, (has));	\
+} while (0)
+
+#define ck_assert_s2o_ok(err) \
+	ck_assert_msg((err)->reason == S2O_R_OK, "unexpected error %s: %s", \
+	    s2o_reason_token((err)->reason), (err)->detail)
+
+#endif
