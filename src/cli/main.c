@@ -14,6 +14,8 @@
 static const struct s2o_cli_command commands[] = {
 	{ "check-config", "load a configuration and report every problem",
 	    s2o_cli_check_config, s2o_cli_check_config_help },
+	{ "consume", "verify one SAML Response and print what it asserts",
+	    s2o_cli_consume, s2o_cli_consume_help },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -4,7 +4,6 @@
  * Parsing is strict: fixed field widths, real calendar dates, and an
  * optional zone that must be "Z" or "+hh:mm"/"-hh:mm".
  */
-#define _DEFAULT_SOURCE		/* timegm(3) */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Step 4: decrypt an EncryptedAssertion with the SP's own key (xmlsec's
+ * xmlenc). Key transport must be RSA-OAEP (RSA PKCS#1 v1.5 is refused:
+ * Bleichenbacher), content AES-GCM or AES-CBC. Every failure that involves
+ * the key or the ciphertext reads the same, so the answer is no oracle;
+ * only an algorithm refused before any decryption is named.
+ */
+#include <string.h>
+
+#include <xmlsec/xmlsec.h>
+#include <xmlsec/keys.h>
+#include <xmlsec/keysmngr.h>
+#include <xmlsec/xmlenc.h>
+#include <xmlsec/crypto.h>
+
+#include "saml/saml_int.h"
+
+#define DECRYPT_FAILED	"cannot decrypt the EncryptedAssertion with the SP " \
+			"decryption key"
+
+static const char *const data_algs[] = {
+	"http://www.w3.org/2001/04/xmlenc#aes128-cbc",
+	"http://www.w3.org/2001/04/xmlenc#aes192-cbc",
+	"http://www.w3.org/2001/04/xmlenc#aes256-cbc",
+	"http://www.w3.org/2009/xmlenc11#aes128-gcm",
+	"http://www.w3.org/2009/xmlenc11#aes192-gcm",
+	"http://www.w3.org/2009/xmlenc11#aes256-gcm",
+	NULL
+};
+
+static const char *const key_algs[] = {
+	"http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p",
+	"http://www.w3.org/2009/xmlenc11#rsa-oaep",
+	NULL
+};
+
+static int
+method_check(const xmlNode *n, const char *what, const char *const *allowed,
+    struct s2o_err *err)
+{
+	xmlNodePtr	 m = s2o_saml_child(n, S2O_NS_XENC, "EncryptionMethod");
+	const char	*alg = m ? s2o_saml_prop(m, "Algorithm") : NULL;
+	char		 shown[96];
+	size_t		 i;
+
+	for (i = 0; alg != NULL && allowed[i] != NULL; i++)
+		if (strcmp(alg, allowed[i]) == 0)
+			return 0;
+	return s2o_err_set(err, S2O_R_DECRYPTION_FAILED, "%s algorithm %s is "
+	    "not accepted", what, alg ? s2o_str_excerpt(shown, sizeof(shown),
+	    alg, 80) : "(none)");
+}
+
+/* Every EncryptedKey below n uses an allowed key transport. */
+static int
+check_keys(const xmlNode *n, struct s2o_err *err)
+{
+	xmlNodePtr	c;
+
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (s2o_saml_is(c, S2O_NS_XENC, "EncryptedKey") &&
+		    method_check(c, "key transport", key_algs, err) == -1)
+			return -1;
+		if (check_keys(c, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * SAML allows the EncryptedKey beside the EncryptedData (SAML Core 6.2).
+ * xmlsec looks for it in the EncryptedData's KeyInfo, so move it there.
+ */
+static int
+gather_key(xmlNodePtr enc, xmlNodePtr data, struct s2o_err *err)
+{
+	xmlNodePtr	ki, ek;
+
+	ki = s2o_saml_child(data, S2O_NS_DSIG, "KeyInfo");
+	if (ki != NULL && s2o_saml_child(ki, S2O_NS_XENC, "EncryptedKey"))
+		return 0;
+	if ((ek = s2o_saml_child(enc, S2O_NS_XENC, "EncryptedKey")) == NULL)
+		return 0;
+	if (ki == NULL) {
+		ki = xmlNewDocNode(data->doc, NULL, BAD_CAST "KeyInfo", NULL);
+		if (ki == NULL)
+			return s2o_err_oom(err);
+		xmlSetNs(ki, xmlNewNs(ki, BAD_CAST S2O_NS_DSIG, BAD_CAST "ds"));
+		/* KeyInfo follows EncryptionMethod (xmlenc schema) */
+		if (data->children != NULL && s2o_saml_child(data, S2O_NS_XENC,
+		    "EncryptionMethod"))
+			xmlAddNextSibling(s2o_saml_child(data, S2O_NS_XENC,
+			    "EncryptionMethod"), ki);
+		else if (data->children != NULL)
+			xmlAddPrevSibling(data->children, ki);
+		else
+			xmlAddChild(data, ki);
+	}
+	xmlUnlinkNode(ek);
+	xmlAddChild(ki, ek);
+	return 0;
+}
+
+int
+s2o_saml_decrypt(struct s2o_saml_response *r, const struct s2o_saml_trust *t,
+    struct s2o_err *err)
+{
+	xmlSecKeysMngrPtr	 mngr = NULL;
+	xmlSecEncCtxPtr		 ctx = NULL;
+	xmlSecKeyPtr		 key = s2o_saml_trust_decryption_key(t);
+	xmlNodePtr		 enc = r->encrypted, data, c, a = NULL;
+	size_t			 n = 0;
+	int			 rc = -1;
+
+	if (key == NULL)
+		return s2o_err_set(err, S2O_R_DECRYPTION_FAILED, "the assertion "
+		    "is encrypted and sp.decryption_key_file is not set");
+	if ((data = s2o_saml_child(enc, S2O_NS_XENC, "EncryptedData")) == NULL)
+		return s2o_err_set(err, S2O_R_DECRYPTION_FAILED,
+		    "EncryptedAssertion holds no EncryptedData");
+	if (method_check(data, "content encryption", data_algs, err) == -1 ||
+	    check_keys(enc, err) == -1 || gather_key(enc, data, err) == -1)
+		return -1;
+
+	if ((mngr = xmlSecKeysMngrCreate()) == NULL ||
+	    xmlSecCryptoAppDefaultKeysMngrInit(mngr) < 0) {
+		s2o_err_oom(err);
+		goto out;
+	}
+	if (xmlSecCryptoAppDefaultKeysMngrAdoptKey(mngr,
+	    xmlSecKeyDuplicate(key)) < 0 ||
+	    (ctx = xmlSecEncCtxCreate(mngr)) == NULL) {
+		s2o_err_oom(err);
+		goto out;
+	}
+	/* the only key source is the EncryptedKey, opened with our key */
+	if (xmlSecPtrListAdd(&ctx->keyInfoReadCtx.enabledKeyData,
+	    BAD_CAST xmlSecKeyDataEncryptedKeyId) < 0) {
+		s2o_err_oom(err);
+		goto out;
+	}
+	if (xmlSecEncCtxDecrypt(ctx, data) < 0 || ctx->result == NULL ||
+	    !ctx->resultReplaced) {
+		s2o_err_set(err, S2O_R_DECRYPTION_FAILED, DECRYPT_FAILED);
+		goto out;
+	}
+	/* EncryptedData is now the plaintext: exactly one Assertion */
+	for (c = enc->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE ||
+		    s2o_saml_is(c, S2O_NS_XENC, "EncryptedKey"))
+			continue;
+		n++;
+		a = c;
+	}
+	if (n != 1 || !s2o_saml_is(a, S2O_NS_ASSERTION, "Assertion")) {
+		s2o_err_set(err, S2O_R_MALFORMED, "the decrypted "
+		    "EncryptedAssertion does not hold exactly one Assertion");
+		goto out;
+	}
+	xmlUnlinkNode(a);
+	xmlReplaceNode(enc, a);
+	xmlFreeNode(enc);
+	r->encrypted = NULL;
+	r->assertion = a;
+	if (s2o_saml_ids_register(r->doc, a, err) == -1 ||
+	    s2o_saml_shape_placement(r, a, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (ctx != NULL)
+		xmlSecEncCtxDestroy(ctx);
+	if (mngr != NULL)
+		xmlSecKeysMngrDestroy(mngr);
+	return rc;
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * saml/: everything SAML. A posted Response goes in; the verified facts of
+ * its one assertion (struct s2o_assertion) come out, or a reason why not.
+ * The stages, in order (design §4): decode (size, strict base64), parse
+ * (libxml2, no network, no DTD), shape (one assertion, unique IDs, status,
+ * where signatures may sit), decrypt (xmlenc, SP key), verify (xmlsec, the
+ * connection's keys only), consume (read the very node that verified) and
+ * validate (issuer, destination, recipient, times, audience, InResponseTo,
+ * replay). libxml2 and xmlsec types never leave this folder.
+ */
+#ifndef S2O_SAML_H
+#define S2O_SAML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config/config.h"
+#include "core/core.h"
+
+/* One <saml:Attribute>, repeated elements of one Name merged. */
+struct s2o_attribute {
+	char		*name;
+	char		*name_format;	/* NULL when absent */
+	char		*friendly_name;	/* NULL when absent */
+	char		**values;	/* all text of each AttributeValue */
+	size_t		 nvalues;
+};
+
+/*
+ * The verified facts of one assertion: the contract between saml/ and
+ * map/. Plain data; every string is NUL-terminated UTF-8 owned by the
+ * assertion. Free with s2o_assertion_free().
+ */
+struct s2o_assertion {
+	char		*id;		/* Assertion ID */
+	char		*issuer;
+	char		*name_id;
+	char		*name_id_format;	/* NULL when absent */
+	char		*session_index;		/* NULL when absent */
+	char		*authn_context;		/* AuthnContextClassRef or NULL */
+	time_t		 authn_instant;
+	time_t		 not_on_or_after;	/* end of validity (replay) */
+	char		*in_response_to;	/* NULL for unsolicited */
+	struct s2o_attribute *attributes;
+	size_t		 nattributes;
+};
+
+void		 s2o_assertion_free(struct s2o_assertion *a);
+/* Borrowed; NULL when no attribute has that Name. */
+const struct s2o_attribute *s2o_assertion_attribute(
+		    const struct s2o_assertion *a, const char *name);
+
+/*
+ * The library's global state (libxml2 and xmlsec with OpenSSL). Call
+ * s2o_saml_init() once before anything else here, from the main thread;
+ * it routes library error messages away from stderr into debug logs.
+ * Returns 0, or -1 with S2O_R_INTERNAL.
+ */
+int		 s2o_saml_init(struct s2o_err *err);
+void		 s2o_saml_shutdown(void);
+
+/*
+ * What a connection trusts, prepared once: the IdP's public keys (parsed
+ * from the configured certificates, never from a document) and the SP's
+ * decryption key. Borrows conn and sp, which must outlive it. Caller frees
+ * with s2o_saml_trust_free(). NULL with S2O_R_KEY_UNUSABLE naming the file.
+ */
+struct s2o_saml_trust;
+struct s2o_saml_trust *s2o_saml_trust_new(const struct s2o_sp *sp,
+		    const struct s2o_connection *conn, struct s2o_err *err);
+void		 s2o_saml_trust_free(struct s2o_saml_trust *t);
+
+/*
+ * A Response decoded, parsed and shape-checked (steps 1 to 3), before the
+ * connection is chosen. Caller frees with s2o_saml_response_free().
+ *
+ * input is the raw XML or the base64 text of the SAMLResponse form field
+ * (told apart by the first non-blank byte). max is the largest decoded
+ * document accepted, in bytes. Sets S2O_R_TOO_LARGE, S2O_R_MALFORMED,
+ * S2O_R_WRAPPING (assertions or signatures where none may be) or
+ * S2O_R_STATUS_FAILED (with the IdP's StatusCode and StatusMessage).
+ */
+struct s2o_saml_response;
+struct s2o_saml_response *s2o_saml_response_parse(const char *input,
+		    size_t len, size_t max, struct s2o_err *err);
+void		 s2o_saml_response_free(struct s2o_saml_response *r);
+/* The Issuer of the Response, else of its assertion; borrowed, or NULL. */
+const char	*s2o_saml_response_issuer(const struct s2o_saml_response *r);
+
+/*
+ * Marks an assertion ID as seen until expires; fails with S2O_R_REPLAYED
+ * when it was seen already, S2O_R_STORE_UNAVAILABLE when it cannot tell.
+ * Atomic: of two concurrent calls with one ID, exactly one succeeds.
+ */
+struct s2o_saml_replay {
+	int		(*mark)(void *ctx, const char *assertion_id,
+			    time_t expires, struct s2o_err *err);
+	void		*ctx;
+};
+
+/* What the SP expects of this Response. */
+struct s2o_saml_expect {
+	const struct s2o_sp		*sp;
+	const struct s2o_connection	*conn;
+	const struct s2o_saml_trust	*trust;
+	const struct s2o_clock		*clock;
+	long				 clock_skew;	/* seconds */
+	/* ID of the pending AuthnRequest; NULL when not known (CLI) */
+	const char			*in_response_to;
+	const struct s2o_saml_replay	*replay;	/* NULL: no check */
+};
+
+/*
+ * Steps 4 to 7: decrypts, verifies and validates r against exp, and
+ * returns the verified assertion (caller frees with s2o_assertion_free()),
+ * or NULL with the reason. r is changed (decryption) and cannot be
+ * consumed twice.
+ */
+struct s2o_assertion *s2o_saml_response_consume(struct s2o_saml_response *r,
+		    const struct s2o_saml_expect *exp, struct s2o_err *err);
+
+#endif

@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Step 5: verify a ds:Signature with the connection's keys and nothing else.
+ *
+ * The keys come from the certificates the admin configured; a key or
+ * certificate inside the document's KeyInfo is never read (the verifying
+ * key is set on the context before xmlsec looks at KeyInfo, and KeyInfo
+ * key data is narrowed to KeyName anyway, since xmlsec 1.2.37 still enables
+ * KeyValue by default). Before any cryptography, a pre-scan enforces what
+ * may be signed and how: one SignedInfo with exclusive c14n, one
+ * Reference whose URI is "#" + the ID of the Signature's own parent,
+ * transforms limited to enveloped-signature and exclusive c14n, and
+ * signature and digest algorithms from an allow-list (SHA-1 only where the
+ * connection opts in). xmlsec's own transform lists are narrowed the same
+ * way, as a second fence. With xmlsec 1.2.37 the verdict is
+ * dsigCtx->status: xmlSecDSigCtxVerify() returns 0 for a signature it
+ * processed and found invalid.
+ *
+ * Each key is parsed once (from the certificate's public key, without the
+ * certificate, so duplicating it per verification is a reference count,
+ * not an X.509 decode).
+ */
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <xmlsec/xmlsec.h>
+#include <xmlsec/keys.h>
+#include <xmlsec/keysmngr.h>
+#include <xmlsec/transforms.h>
+#include <xmlsec/xmldsig.h>
+#include <xmlsec/crypto.h>
+#include <xmlsec/openssl/evp.h>
+
+#include "saml/saml_int.h"
+
+#define ALG_EXC_C14N	"http://www.w3.org/2001/10/xml-exc-c14n#"
+#define ALG_ENVELOPED	"http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+
+struct trust_key {
+	xmlSecKeyPtr	 key;
+	const char	*path;		/* borrowed from the configuration */
+	int		 bits;
+	bool		 rsa;
+	bool		 weak;		/* RSA under the connection's floor */
+};
+
+struct s2o_saml_trust {
+	struct trust_key *keys;
+	size_t		  nkeys;
+	xmlSecKeyPtr	  dec_key;	/* SP decryption key, or NULL */
+};
+
+struct alg {
+	const char	*uri;
+	bool		 sha1;		/* allowed only with allow_sha1 */
+};
+
+static const struct alg sig_algs[] = {
+	{ "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", false },
+	{ "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384", false },
+	{ "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512", false },
+	{ "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256", false },
+	{ "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384", false },
+	{ "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512", false },
+	{ "http://www.w3.org/2000/09/xmldsig#rsa-sha1", true },
+	{ "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1", true },
+	{ NULL, false }
+};
+
+static const struct alg digest_algs[] = {
+	{ "http://www.w3.org/2001/04/xmlenc#sha256", false },
+	{ "http://www.w3.org/2001/04/xmldsig-more#sha384", false },
+	{ "http://www.w3.org/2001/04/xmlenc#sha512", false },
+	{ "http://www.w3.org/2000/09/xmldsig#sha1", true },
+	{ NULL, false }
+};
+
+/* -1: not in the list; 0: allowed; 1: SHA-1 without the opt-in */
+static int
+alg_check(const struct alg *list, const char *uri, bool allow_sha1)
+{
+	size_t	i;
+
+	for (i = 0; uri != NULL && list[i].uri != NULL; i++)
+		if (strcmp(list[i].uri, uri) == 0)
+			return list[i].sha1 && !allow_sha1 ? 1 : 0;
+	return -1;
+}
+
+static int
+key_from_cert(struct trust_key *tk, const struct s2o_pem *pem,
+    bool allow_rsa_1024, struct s2o_err *err)
+{
+	BIO			*bio;
+	X509			*x;
+	EVP_PKEY		*pk = NULL;
+	xmlSecKeyDataPtr	 data;
+
+	tk->path = pem->path;
+	if ((bio = BIO_new_mem_buf(pem->data, (int)pem->len)) == NULL)
+		return s2o_err_oom(err);
+	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (x == NULL || (pk = X509_get_pubkey(x)) == NULL) {
+		X509_free(x);
+		return s2o_err_set(err, S2O_R_KEY_UNUSABLE,
+		    "%s: not a PEM X.509 certificate", pem->path);
+	}
+	X509_free(x);
+	tk->bits = EVP_PKEY_get_bits(pk);
+	tk->rsa = EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA;
+	tk->weak = tk->rsa && tk->bits < (allow_rsa_1024 ? 1024 : 2048);
+	if ((data = xmlSecOpenSSLEvpKeyAdopt(pk)) == NULL) {
+		EVP_PKEY_free(pk);
+		return s2o_err_set(err, S2O_R_KEY_UNUSABLE,
+		    "%s: xmlsec cannot use this key", pem->path);
+	}
+	if ((tk->key = xmlSecKeyCreate()) == NULL ||
+	    xmlSecKeySetValue(tk->key, data) < 0) {
+		xmlSecKeyDataDestroy(data);
+		return s2o_err_oom(err);
+	}
+	return 0;
+}
+
+struct s2o_saml_trust *
+s2o_saml_trust_new(const struct s2o_sp *sp, const struct s2o_connection *conn,
+    struct s2o_err *err)
+{
+	struct s2o_saml_trust	*t;
+	size_t			 i;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL ||
+	    (t->keys = calloc(conn->nidp_certificates + 1,
+	    sizeof(*t->keys))) == NULL) {
+		free(t);
+		s2o_err_oom(err);
+		return NULL;
+	}
+	for (i = 0; i < conn->nidp_certificates; i++, t->nkeys++)
+		if (key_from_cert(&t->keys[i], &conn->idp_certificates[i],
+		    conn->allow_rsa_1024, err) == -1)
+			goto fail;
+	if (sp != NULL && sp->decryption_key.data != NULL) {
+		t->dec_key = xmlSecCryptoAppKeyLoadMemory(
+		    (const xmlSecByte *)sp->decryption_key.data,
+		    (xmlSecSize)sp->decryption_key.len, xmlSecKeyDataFormatPem,
+		    NULL, NULL, NULL);
+		if (t->dec_key == NULL) {
+			s2o_err_set(err, S2O_R_KEY_UNUSABLE,
+			    "%s: xmlsec cannot load this private key",
+			    sp->decryption_key.path);
+			goto fail;
+		}
+	}
+	return t;
+fail:
+	s2o_saml_trust_free(t);
+	return NULL;
+}
+
+void
+s2o_saml_trust_free(struct s2o_saml_trust *t)
+{
+	size_t	i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i <= t->nkeys && t->keys != NULL; i++)
+		if (t->keys[i].key != NULL)
+			xmlSecKeyDestroy(t->keys[i].key);
+	free(t->keys);
+	if (t->dec_key != NULL)
+		xmlSecKeyDestroy(t->dec_key);
+	free(t);
+}
+
+void *
+s2o_saml_trust_decryption_key(const struct s2o_saml_trust *t)
+{
+	return t->dec_key;
+}
+
+static int
+prescan_algorithm(const xmlNode *node, const char *what,
+    const struct alg *list, bool allow_sha1, struct s2o_err *err)
+{
+	const char	*uri = node ? s2o_saml_prop(node, "Algorithm") : NULL;
+	char		 shown[96];
+	int		 rc;
+
+	if (uri == NULL)
+		return s2o_err_set(err, S2O_R_SIGNATURE_INVALID,
+		    "ds:Signature: no %s Algorithm", what);
+	if ((rc = alg_check(list, uri, allow_sha1)) == 0)
+		return 0;
+	return s2o_err_set(err, S2O_R_WEAK_ALGORITHM, "%s %s is not "
+	    "accepted%s", what, s2o_str_excerpt(shown, sizeof(shown), uri, 80),
+	    rc == 1 ? " (SHA-1; the connection may opt in with allow_sha1)" :
+	    "");
+}
+
+/* What may be signed, and how, before any key is used. */
+static int
+prescan(const xmlNode *sig, const struct s2o_connection *conn,
+    struct s2o_err *err)
+{
+	xmlNodePtr	 si, ref, tr, c;
+	const char	*uri, *id, *alg;
+	char		 shown[96], pn[64];
+	size_t		 nref;
+
+	if (s2o_saml_count(sig, S2O_NS_DSIG, "SignedInfo") != 1)
+		return s2o_err_set(err, S2O_R_SIGNATURE_INVALID,
+		    "ds:Signature needs exactly one SignedInfo");
+	si = s2o_saml_child(sig, S2O_NS_DSIG, "SignedInfo");
+	c = s2o_saml_child(si, S2O_NS_DSIG, "CanonicalizationMethod");
+	alg = c ? s2o_saml_prop(c, "Algorithm") : NULL;
+	if (alg == NULL || strcmp(alg, ALG_EXC_C14N) != 0)
+		return s2o_err_set(err, S2O_R_WEAK_ALGORITHM,
+		    "CanonicalizationMethod %s is not accepted (only exclusive "
+		    "c14n)", alg ? s2o_str_excerpt(shown, sizeof(shown), alg,
+		    80) : "(none)");
+	if (prescan_algorithm(s2o_saml_child(si, S2O_NS_DSIG,
+	    "SignatureMethod"), "SignatureMethod", sig_algs, conn->allow_sha1,
+	    err) == -1)
+		return -1;
+	if ((nref = s2o_saml_count(si, S2O_NS_DSIG, "Reference")) != 1)
+		return s2o_err_set(err, S2O_R_SIGNATURE_INVALID,
+		    "SignedInfo holds %zu References; exactly one is accepted",
+		    nref);
+	ref = s2o_saml_child(si, S2O_NS_DSIG, "Reference");
+	uri = s2o_saml_prop(ref, "URI");
+	id = s2o_saml_prop(sig->parent, "ID");
+	/* the signature must cover its own parent, found by that ID alone */
+	if (uri == NULL || id == NULL || uri[0] != '#' ||
+	    strcmp(uri + 1, id) != 0)
+		return s2o_err_set(err, S2O_R_WRAPPING, "the ds:Signature in "
+		    "%s references \"%s\", not its parent's ID",
+		    s2o_saml_name(sig->parent, pn, sizeof(pn)),
+		    uri ? s2o_str_excerpt(shown, sizeof(shown), uri, 64) :
+		    "(no URI)");
+	if ((c = s2o_saml_child(ref, S2O_NS_DSIG, "Transforms")) != NULL)
+		for (tr = c->children; tr != NULL; tr = tr->next) {
+			if (tr->type != XML_ELEMENT_NODE)
+				continue;
+			alg = s2o_saml_is(tr, S2O_NS_DSIG, "Transform") ?
+			    s2o_saml_prop(tr, "Algorithm") : NULL;
+			if (alg == NULL || (strcmp(alg, ALG_ENVELOPED) != 0 &&
+			    strcmp(alg, ALG_EXC_C14N) != 0))
+				return s2o_err_set(err, S2O_R_WEAK_ALGORITHM,
+				    "Transform %s is not accepted (only "
+				    "enveloped-signature and exclusive c14n)",
+				    alg ? s2o_str_excerpt(shown, sizeof(shown),
+				    alg, 80) : "(none)");
+		}
+	return prescan_algorithm(s2o_saml_child(ref, S2O_NS_DSIG,
+	    "DigestMethod"), "DigestMethod", digest_algs, conn->allow_sha1,
+	    err);
+}
+
+static int
+ctx_narrow(xmlSecDSigCtxPtr ctx, bool allow_sha1)
+{
+	int	rc = 0;
+
+	ctx->flags |= XMLSEC_DSIG_FLAGS_STORE_SIGNEDINFO_REFERENCES |
+	    XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS;
+	ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
+	/* KeyInfo is never a source of keys; KeyName is inert */
+	rc |= xmlSecPtrListAdd(&ctx->keyInfoReadCtx.enabledKeyData,
+	    BAD_CAST xmlSecKeyDataNameId);
+	rc |= xmlSecDSigCtxEnableSignatureTransform(ctx,
+	    xmlSecTransformExclC14NId);
+	rc |= xmlSecDSigCtxEnableSignatureTransform(ctx,
+	    xmlSecTransformRsaSha256Id);
+	rc |= xmlSecDSigCtxEnableSignatureTransform(ctx,
+	    xmlSecTransformRsaSha384Id);
+	rc |= xmlSecDSigCtxEnableSignatureTransform(ctx,
+	    xmlSecTransformRsaSha512Id);
+	rc |= xmlSecDSigCtxEnableSignatureTransform(ctx,
+	    xmlSecTransformEcdsaSha256Id);
+	rc |= xmlSecDSigCtxEnableSignatureTransform(ctx,
+	    xmlSecTransformEcdsaSha384Id);
+	rc |= xmlSecDSigCtxEnableSignatureTransform(ctx,
+	    xmlSecTransformEcdsaSha512Id);
+	rc |= xmlSecDSigCtxEnableReferenceTransform(ctx,
+	    xmlSecTransformExclC14NId);
+	rc |= xmlSecDSigCtxEnableReferenceTransform(ctx,
+	    xmlSecTransformEnvelopedId);
+	rc |= xmlSecDSigCtxEnableReferenceTransform(ctx,
+	    xmlSecTransformSha256Id);
+	rc |= xmlSecDSigCtxEnableReferenceTransform(ctx,
+	    xmlSecTransformSha384Id);
+	rc |= xmlSecDSigCtxEnableReferenceTransform(ctx,
+	    xmlSecTransformSha512Id);
+	if (allow_sha1) {
+		rc |= xmlSecDSigCtxEnableSignatureTransform(ctx,
+		    xmlSecTransformRsaSha1Id);
+		rc |= xmlSecDSigCtxEnableSignatureTransform(ctx,
+		    xmlSecTransformEcdsaSha1Id);
+		rc |= xmlSecDSigCtxEnableReferenceTransform(ctx,
+		    xmlSecTransformSha1Id);
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+enum try_result { TRY_OK, TRY_DIGEST, TRY_SIGNATURE, TRY_FAULT };
+
+static enum try_result
+try_key(xmlSecKeyPtr key, bool allow_sha1, xmlNodePtr sig)
+{
+	xmlSecDSigCtxPtr		ctx;
+	xmlSecDSigReferenceCtxPtr	ref;
+	enum try_result			res = TRY_SIGNATURE;
+	xmlSecSize			i, n;
+	int				ret;
+
+	if ((ctx = xmlSecDSigCtxCreate(NULL)) == NULL)
+		return TRY_FAULT;
+	if (ctx_narrow(ctx, allow_sha1) == -1 ||
+	    (ctx->signKey = xmlSecKeyDuplicate(key)) == NULL) {
+		xmlSecDSigCtxDestroy(ctx);
+		return TRY_FAULT;
+	}
+	ret = xmlSecDSigCtxVerify(ctx, sig);
+	if (ret == 0 && ctx->status == xmlSecDSigStatusSucceeded)
+		res = TRY_OK;
+	else {
+		n = xmlSecPtrListGetSize(&ctx->signedInfoReferences);
+		for (i = 0; i < n; i++) {
+			ref = xmlSecPtrListGetItem(&ctx->signedInfoReferences,
+			    i);
+			if (ref != NULL &&
+			    ref->status == xmlSecDSigStatusInvalid)
+				res = TRY_DIGEST;
+		}
+	}
+	xmlSecDSigCtxDestroy(ctx);
+	return res;
+}
+
+int
+s2o_saml_signature_verify(const struct s2o_saml_trust *t,
+    const struct s2o_connection *conn, xmlNodePtr sig, struct s2o_err *err)
+{
+	enum try_result	 r;
+	bool		 digest_bad = false, weak_ok = false;
+	const char	*weak_path = NULL;
+	char		 pn[64];
+	size_t		 i;
+	int		 weak_bits = 0;
+
+	if (prescan(sig, conn, err) == -1)
+		return -1;
+	s2o_saml_lib_message_reset();
+	for (i = 0; i < t->nkeys; i++) {
+		r = try_key(t->keys[i].key, conn->allow_sha1, sig);
+		if (r == TRY_OK && !t->keys[i].weak)
+			return 0;
+		if (r == TRY_OK) {
+			weak_ok = true;
+			weak_path = t->keys[i].path;
+			weak_bits = t->keys[i].bits;
+		}
+		if (r == TRY_DIGEST)
+			digest_bad = true;
+	}
+	s2o_saml_name(sig->parent, pn, sizeof(pn));
+	if (weak_ok)
+		return s2o_err_set(err, S2O_R_WEAK_ALGORITHM, "the %s signature "
+		    "verifies only with the %d-bit RSA key of %s; 2048 bits or "
+		    "more are required", pn, weak_bits, weak_path);
+	if (digest_bad)
+		return s2o_err_set(err, S2O_R_SIGNATURE_INVALID, "the digest "
+		    "of the signed %s does not match: it was changed after "
+		    "signing", pn);
+	return s2o_err_set(err, S2O_R_UNTRUSTED_KEY, "the %s signature does "
+	    "not verify with any of the connection's %zu certificate%s",
+	    pn, t->nkeys, t->nkeys == 1 ? "" : "s");
+}

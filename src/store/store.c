@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The store interface and its two back ends for single-use claims. Keys
+ * are hashed (SHA-256 of namespace and key) so nothing a client sent is
+ * stored or written verbatim.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "store/store.h"
+
+#define DIGEST_HEX	65	/* SHA-256 in hex, with NUL */
+#define STORE_MAX_FILE	(64u << 20)	/* bytes, replay cache file */
+
+struct entry {
+	char	 hash[DIGEST_HEX];
+	time_t	 expires;
+};
+
+struct s2o_store {
+	const struct s2o_clock	*clock;
+	char			*path;		/* file back end, else NULL */
+	struct entry		*v;		/* memory back end */
+	size_t			 n, cap;
+};
+
+static int
+key_hash(const char *ns, const char *key, char out[DIGEST_HEX],
+    struct s2o_err *err)
+{
+	unsigned char	md[EVP_MAX_MD_SIZE];
+	unsigned int	mdlen, i;
+	EVP_MD_CTX	*c;
+
+	if ((c = EVP_MD_CTX_new()) == NULL)
+		return s2o_err_oom(err);
+	if (EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(c, ns, strlen(ns) + 1) != 1 ||
+	    EVP_DigestUpdate(c, key, strlen(key)) != 1 ||
+	    EVP_DigestFinal_ex(c, md, &mdlen) != 1) {
+		EVP_MD_CTX_free(c);
+		return s2o_err_set(err, S2O_R_INTERNAL, "SHA-256 failed");
+	}
+	EVP_MD_CTX_free(c);
+	for (i = 0; i < mdlen && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
+struct s2o_store *
+s2o_store_memory_new(const struct s2o_clock *clock, struct s2o_err *err)
+{
+	struct s2o_store	*st;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		s2o_err_oom(err);
+		return NULL;
+	}
+	st->clock = clock;
+	return st;
+}
+
+struct s2o_store *
+s2o_store_file_new(const char *path, const struct s2o_clock *clock,
+    struct s2o_err *err)
+{
+	struct s2o_store	*st;
+	int			 fd;
+
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		s2o_err_set(err, S2O_R_STORE_UNAVAILABLE, "replay cache %s: %s",
+		    path, strerror(errno));
+		return NULL;
+	}
+	close(fd);
+	if ((st = s2o_store_memory_new(clock, err)) == NULL)
+		return NULL;
+	if ((st->path = s2o_strdup(path, err)) == NULL) {
+		free(st);
+		return NULL;
+	}
+	return st;
+}
+
+void
+s2o_store_free(struct s2o_store *st)
+{
+	if (st == NULL)
+		return;
+	free(st->v);
+	free(st->path);
+	free(st);
+}
+
+/* Drops expired entries, then claims hash; -1 with REPLAYED if present. */
+static int
+memory_claim(struct s2o_store *st, const char *hash, time_t expires,
+    time_t now, const char *what, struct s2o_err *err)
+{
+	struct entry	*nv;
+	size_t		 i, j = 0;
+
+	for (i = 0; i < st->n; i++)
+		if (st->v[i].expires > now)
+			st->v[j++] = st->v[i];
+	st->n = j;
+	for (i = 0; i < st->n; i++)
+		if (strcmp(st->v[i].hash, hash) == 0)
+			return s2o_err_set(err, S2O_R_REPLAYED, "%s was "
+			    "already used", what);
+	if (st->n == st->cap) {
+		size_t nc = st->cap ? st->cap * 2 : 64;
+
+		if ((nv = realloc(st->v, nc * sizeof(*nv))) == NULL)
+			return s2o_err_oom(err);
+		st->v = nv;
+		st->cap = nc;
+	}
+	s2o_strlcpy(st->v[st->n].hash, hash, DIGEST_HEX);
+	st->v[st->n].expires = expires;
+	st->n++;
+	return 0;
+}
+
+static int
+file_load(struct s2o_store *st, FILE *fp, struct s2o_err *err)
+{
+	struct s2o_err	 e;
+	char		 line[128], hash[DIGEST_HEX];
+	long long	 exp;
+
+	st->n = 0;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if (sscanf(line, "%lld %64s", &exp, hash) != 2 ||
+		    strlen(hash) != DIGEST_HEX - 1)
+			continue;	/* a torn line from a crash */
+		s2o_err_clear(&e);
+		if (memory_claim(st, hash, (time_t)exp, 0, "entry", &e) == -1
+		    && e.reason == S2O_R_INTERNAL)
+			return s2o_err_oom(err);
+	}
+	return 0;
+}
+
+static int
+file_claim(struct s2o_store *st, const char *hash, time_t expires,
+    time_t now, const char *what, struct s2o_err *err)
+{
+	FILE	*fp;
+	size_t	 i;
+	int	 fd, rc = -1;
+
+	if ((fd = open(st->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		return s2o_err_set(err, S2O_R_STORE_UNAVAILABLE, "replay "
+		    "cache %s: %s", st->path, strerror(errno));
+	/* the lock makes read-check-write one step for every process */
+	if (flock(fd, LOCK_EX) == -1 || (fp = fdopen(fd, "r+")) == NULL) {
+		s2o_err_set(err, S2O_R_STORE_UNAVAILABLE, "replay cache %s: %s",
+		    st->path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (file_load(st, fp, err) == -1 ||
+	    memory_claim(st, hash, expires, now, what, err) == -1)
+		goto out;
+	/* rewrite without the expired entries */
+	if (fseek(fp, 0, SEEK_SET) != 0 || ftruncate(fd, 0) != 0) {
+		s2o_err_set(err, S2O_R_STORE_UNAVAILABLE, "replay cache %s: %s",
+		    st->path, strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < st->n; i++)
+		fprintf(fp, "%lld %s\n", (long long)st->v[i].expires,
+		    st->v[i].hash);
+	if (fflush(fp) != 0 || fsync(fd) != 0) {
+		s2o_err_set(err, S2O_R_STORE_UNAVAILABLE, "replay cache %s: %s",
+		    st->path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	fclose(fp);	/* closes fd and releases the lock */
+	return rc;
+}
+
+int
+s2o_store_claim(struct s2o_store *st, const char *ns, const char *key,
+    time_t expires, const char *what, struct s2o_err *err)
+{
+	char	hash[DIGEST_HEX];
+	time_t	now = s2o_clock_now(st->clock);
+
+	if (key_hash(ns, key, hash, err) == -1)
+		return -1;
+	if (st->path != NULL)
+		return file_claim(st, hash, expires, now, what, err);
+	return memory_claim(st, hash, expires, now, what, err);
+}
