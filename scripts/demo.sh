@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Installs what is needed (Debian 12, as root), builds, creates the demo's
+# signing key on first run, checks the bundled demo configuration and runs
+# a signed demo Response through the bridge.
+set -eu
+cd "$(dirname "$0")/.."
+top=$(pwd)
+
+sh scripts/setup-debian.sh
+[ -x configure ] || autoreconf -fi
+mkdir -p _build
+cd _build
+[ -f Makefile ] || "$top/configure"
+make -j"$(nproc 2>/dev/null || echo 2)"
+cd "$top"
+
+# demo keys are made here, never committed
+mkdir -p demo/keys
+if [ ! -f demo/keys/signing.pem ]; then
+	umask 077
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+	    -out demo/keys/signing.pem 2>/dev/null
+	echo "demo: created demo/keys/signing.pem"
+fi
+
+bin=_build/src/saml2oidc
+$bin check-config --config demo/bridge.json
+echo "demo: consuming fixtures/saml/signed-assertion/response.xml as the demo IdP's Response"
+$bin consume --config demo/bridge.json --now 2026-11-28T12:01:00Z \
+    fixtures/saml/signed-assertion/response.xml
