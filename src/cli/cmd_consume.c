@@ -10,11 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "cli/cli.h"
 #include "config/config.h"
 #include "core/core.h"
+#include "map/map.h"
 #include "saml/saml.h"
 #include "store/store.h"
 
@@ -101,58 +100,17 @@ parse_opts(int argc, char **argv, struct consume_opts *o)
 	return 0;
 }
 
-static void
-set_opt_str(json_t *o, const char *key, const char *v)
-{
-	if (v != NULL)
-		json_object_set_new(o, key, json_string(v));
-}
-
 /* The verified assertion as JSON, on stdout. */
 static int
-print_assertion(const struct s2o_assertion *a)
+print_assertion(const struct s2o_assertion *a, struct s2o_err *err)
 {
-	json_t	*o, *attrs, *at, *vals;
-	char	 ts[S2O_TIME_BUFSZ], *s;
-	size_t	 i, j;
-	int	 rc = -1;
+	char	*s;
 
-	o = json_object();
-	attrs = json_array();
-	if (o == NULL || attrs == NULL)
-		goto out;
-	set_opt_str(o, "issuer", a->issuer);
-	set_opt_str(o, "name_id", a->name_id);
-	set_opt_str(o, "name_id_format", a->name_id_format);
-	set_opt_str(o, "session_index", a->session_index);
-	if (a->authn_instant != 0)
-		set_opt_str(o, "authn_instant", s2o_time_format(
-		    a->authn_instant, ts, sizeof(ts)));
-	set_opt_str(o, "authn_context", a->authn_context);
-	for (i = 0; i < a->nattributes; i++) {
-		at = json_object();
-		vals = json_array();
-		set_opt_str(at, "name", a->attributes[i].name);
-		set_opt_str(at, "name_format", a->attributes[i].name_format);
-		set_opt_str(at, "friendly_name",
-		    a->attributes[i].friendly_name);
-		for (j = 0; j < a->attributes[i].nvalues; j++)
-			json_array_append_new(vals,
-			    json_string(a->attributes[i].values[j]));
-		json_object_set_new(at, "values", vals);
-		json_array_append_new(attrs, at);
-	}
-	json_object_set(o, "attributes", attrs);
-	if ((s = json_dumps(o, JSON_INDENT(2))) !=
-	    NULL) {
-		printf("%s\n", s);
-		free(s);
-		rc = 0;
-	}
-out:
-	json_decref(attrs);
-	json_decref(o);
-	return rc;
+	if ((s = s2o_map_assertion_json(a, true, err)) == NULL)
+		return -1;
+	printf("%s\n", s);
+	free(s);
+	return 0;
 }
 
 static int
@@ -283,7 +241,7 @@ s2o_cli_consume(int argc, char **argv)
 		rc = reject(&err);
 		goto out;
 	}
-	rc = print_assertion(a) == 0 ? S2O_EXIT_OK : S2O_EXIT_REJECTED;
+	rc = print_assertion(a, &err) == 0 ? S2O_EXIT_OK : reject(&err);
 out:
 	s2o_assertion_free(a);
 	s2o_store_free(store);
