@@ -78,6 +78,9 @@ s2o_saml_response_consume(struct s2o_saml_response *r,
 	if (asig != NULL && s2o_saml_signature_verify(exp->trust, exp->conn,
 	    asig, err) == -1)
 		return NULL;
+	/* an EncryptedID is part of what the assertion signature covers */
+	if (s2o_saml_decrypt_name_id(r, exp->trust, err) == -1)
+		return NULL;
 	/*
 	 * From here on only r->assertion is read: the very node whose
 	 * signature verified, or the single assertion of a verified Response.

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Step 4: decrypt an EncryptedAssertion with the SP's own key (xmlsec's
+ * Step 4: decrypt an EncryptedAssertion (and, once its signature has
+ * verified, an EncryptedID) with the SP's own key (xmlsec's
  * xmlenc). Key transport must be RSA-OAEP (RSA PKCS#1 v1.5 is refused:
  * Bleichenbacher), content AES-GCM or AES-CBC. Every failure that involves
  * the key or the ciphertext reads the same, so the answer is no oracle;
@@ -15,9 +16,6 @@
 #include <xmlsec/crypto.h>
 
 #include "saml/saml_int.h"
-
-#define DECRYPT_FAILED	"cannot decrypt the EncryptedAssertion with the SP " \
-			"decryption key"
 
 static const char *const data_algs[] = {
 	"http://www.w3.org/2001/04/xmlenc#aes128-cbc",
@@ -104,50 +102,53 @@ gather_key(xmlNodePtr enc, xmlNodePtr data, struct s2o_err *err)
 	return 0;
 }
 
-int
-s2o_saml_decrypt(struct s2o_saml_response *r, const struct s2o_saml_trust *t,
-    struct s2o_err *err)
+/*
+ * Decrypts the EncryptedData of enc (an EncryptedAssertion or EncryptedID)
+ * and puts the one element it held, which must be {S2O_NS_ASSERTION}want,
+ * in enc's place. Returns that element, or NULL with the reason.
+ */
+static xmlNodePtr
+decrypt_element(const struct s2o_saml_trust *t, xmlNodePtr enc,
+    const char *want, struct s2o_err *err)
 {
 	xmlSecKeysMngrPtr	 mngr = NULL;
 	xmlSecEncCtxPtr		 ctx = NULL;
 	xmlSecKeyPtr		 key = s2o_saml_trust_decryption_key(t);
-	xmlNodePtr		 enc = r->encrypted, data, c, a = NULL;
+	xmlNodePtr		 data, c, a = NULL, out = NULL;
 	size_t			 n = 0;
-	int			 rc = -1;
 
-	if (key == NULL)
-		return s2o_err_set(err, S2O_R_DECRYPTION_FAILED, "the assertion "
-		    "is encrypted and sp.decryption_key_file is not set");
-	if ((data = s2o_saml_child(enc, S2O_NS_XENC, "EncryptedData")) == NULL)
-		return s2o_err_set(err, S2O_R_DECRYPTION_FAILED,
-		    "EncryptedAssertion holds no EncryptedData");
+	if (key == NULL) {
+		s2o_err_set(err, S2O_R_DECRYPTION_FAILED, "the %s needs the SP "
+		    "key and sp.decryption_key_file is not set", enc->name);
+		return NULL;
+	}
+	if ((data = s2o_saml_child(enc, S2O_NS_XENC, "EncryptedData")) ==
+	    NULL) {
+		s2o_err_set(err, S2O_R_DECRYPTION_FAILED, "%s holds no "
+		    "EncryptedData", enc->name);
+		return NULL;
+	}
 	if (method_check(data, "content encryption", data_algs, err) == -1 ||
 	    check_keys(enc, err) == -1 || gather_key(enc, data, err) == -1)
-		return -1;
-
+		return NULL;
 	if ((mngr = xmlSecKeysMngrCreate()) == NULL ||
-	    xmlSecCryptoAppDefaultKeysMngrInit(mngr) < 0) {
-		s2o_err_oom(err);
-		goto out;
-	}
-	if (xmlSecCryptoAppDefaultKeysMngrAdoptKey(mngr,
+	    xmlSecCryptoAppDefaultKeysMngrInit(mngr) < 0 ||
+	    xmlSecCryptoAppDefaultKeysMngrAdoptKey(mngr,
 	    xmlSecKeyDuplicate(key)) < 0 ||
-	    (ctx = xmlSecEncCtxCreate(mngr)) == NULL) {
-		s2o_err_oom(err);
-		goto out;
-	}
-	/* the only key source is the EncryptedKey, opened with our key */
-	if (xmlSecPtrListAdd(&ctx->keyInfoReadCtx.enabledKeyData,
+	    (ctx = xmlSecEncCtxCreate(mngr)) == NULL ||
+	    /* the only key source is the EncryptedKey, opened with our key */
+	    xmlSecPtrListAdd(&ctx->keyInfoReadCtx.enabledKeyData,
 	    BAD_CAST xmlSecKeyDataEncryptedKeyId) < 0) {
 		s2o_err_oom(err);
 		goto out;
 	}
 	if (xmlSecEncCtxDecrypt(ctx, data) < 0 || ctx->result == NULL ||
 	    !ctx->resultReplaced) {
-		s2o_err_set(err, S2O_R_DECRYPTION_FAILED, DECRYPT_FAILED);
+		s2o_err_set(err, S2O_R_DECRYPTION_FAILED, "cannot decrypt the "
+		    "%s with the SP decryption key", enc->name);
 		goto out;
 	}
-	/* EncryptedData is now the plaintext: exactly one Assertion */
+	/* EncryptedData is now the plaintext: exactly one element */
 	for (c = enc->children; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE ||
 		    s2o_saml_is(c, S2O_NS_XENC, "EncryptedKey"))
@@ -155,24 +156,50 @@ s2o_saml_decrypt(struct s2o_saml_response *r, const struct s2o_saml_trust *t,
 		n++;
 		a = c;
 	}
-	if (n != 1 || !s2o_saml_is(a, S2O_NS_ASSERTION, "Assertion")) {
-		s2o_err_set(err, S2O_R_MALFORMED, "the decrypted "
-		    "EncryptedAssertion does not hold exactly one Assertion");
+	if (n != 1 || !s2o_saml_is(a, S2O_NS_ASSERTION, want)) {
+		s2o_err_set(err, S2O_R_MALFORMED, "the decrypted %s does not "
+		    "hold exactly one %s", enc->name, want);
 		goto out;
 	}
 	xmlUnlinkNode(a);
 	xmlReplaceNode(enc, a);
 	xmlFreeNode(enc);
-	r->encrypted = NULL;
-	r->assertion = a;
-	if (s2o_saml_ids_register(r->doc, a, err) == -1 ||
-	    s2o_saml_shape_placement(r, a, err) == -1)
-		goto out;
-	rc = 0;
+	out = a;
 out:
 	if (ctx != NULL)
 		xmlSecEncCtxDestroy(ctx);
 	if (mngr != NULL)
 		xmlSecKeysMngrDestroy(mngr);
-	return rc;
+	return out;
+}
+
+int
+s2o_saml_decrypt(struct s2o_saml_response *r, const struct s2o_saml_trust *t,
+    struct s2o_err *err)
+{
+	xmlNodePtr	a;
+
+	if ((a = decrypt_element(t, r->encrypted, "Assertion", err)) == NULL)
+		return -1;
+	r->encrypted = NULL;
+	r->assertion = a;
+	if (s2o_saml_ids_register(r->doc, a, err) == -1 ||
+	    s2o_saml_shape_placement(r, a, err) == -1)
+		return -1;
+	return 0;
+}
+
+int
+s2o_saml_decrypt_name_id(struct s2o_saml_response *r,
+    const struct s2o_saml_trust *t, struct s2o_err *err)
+{
+	xmlNodePtr	subj, eid, nid;
+
+	subj = s2o_saml_child(r->assertion, S2O_NS_ASSERTION, "Subject");
+	if (subj == NULL || (eid = s2o_saml_child(subj, S2O_NS_ASSERTION,
+	    "EncryptedID")) == NULL)
+		return 0;
+	if ((nid = decrypt_element(t, eid, "NameID", err)) == NULL)
+		return -1;
+	return s2o_saml_ids_register(r->doc, nid, err);
 }

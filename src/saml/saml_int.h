@@ -59,6 +59,9 @@ int		 s2o_saml_signature_verify(const struct s2o_saml_trust *t,
 /* decrypt.c: replaces r->encrypted by its Assertion in r->assertion. */
 int		 s2o_saml_decrypt(struct s2o_saml_response *r,
 		    const struct s2o_saml_trust *t, struct s2o_err *err);
+/* Replaces the assertion's Subject EncryptedID by its NameID, if any. */
+int		 s2o_saml_decrypt_name_id(struct s2o_saml_response *r,
+		    const struct s2o_saml_trust *t, struct s2o_err *err);
 /* The SP decryption key of a trust, or NULL (borrowed, xmlSecKeyPtr). */
 void		*s2o_saml_trust_decryption_key(const struct s2o_saml_trust *t);
 

@@ -119,8 +119,9 @@ s2o_saml_shape_check(struct s2o_saml_response *r, struct s2o_err *err)
 	if (check_status(r->root, err) == -1)
 		return -1;
 	if ((nsig = s2o_saml_count(r->root, S2O_NS_DSIG, "Signature")) > 1)
-		return s2o_err_set(err, S2O_R_WRAPPING,
-		    "the Response carries %zu ds:Signature elements", nsig);
+		return s2o_err_set(err, S2O_R_MALFORMED,
+		    "the Response carries %zu ds:Signature elements; the "
+		    "schema allows one", nsig);
 	r->signature = s2o_saml_child(r->root, S2O_NS_DSIG, "Signature");
 	for (c = r->root->children; c != NULL; c = c->next) {
 		if (s2o_saml_is(c, S2O_NS_ASSERTION, "Assertion")) {
@@ -144,8 +145,8 @@ s2o_saml_shape_check(struct s2o_saml_response *r, struct s2o_err *err)
 		    "exactly one is accepted", nassert);
 	if (r->assertion != NULL && s2o_saml_count(r->assertion,
 	    S2O_NS_DSIG, "Signature") > 1)
-		return s2o_err_set(err, S2O_R_WRAPPING,
-		    "the Assertion carries more than one ds:Signature");
+		return s2o_err_set(err, S2O_R_MALFORMED, "the Assertion "
+		    "carries more than one ds:Signature; the schema allows one");
 	if (s2o_saml_shape_placement(r, r->root, err) == -1)
 		return -1;
 	return read_issuer(r, err);

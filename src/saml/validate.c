@@ -235,11 +235,16 @@ check_subject(struct vctx *v, const xmlNode *a, struct s2o_err *err)
 	if ((subj = s2o_saml_child(a, NS_A, "Subject")) == NULL)
 		return s2o_err_set(err, S2O_R_MISSING_ATTRIBUTE,
 		    "the Assertion has no Subject");
-	if ((nid = s2o_saml_child(subj, NS_A, "NameID")) == NULL)
+	/* the identifier, when present, comes first (SAML Core 2.4.1) */
+	for (sc = subj->children; sc != NULL &&
+	    sc->type != XML_ELEMENT_NODE; sc = sc->next)
+		;
+	if ((nid = s2o_saml_child(subj, NS_A, "NameID")) != NULL &&
+	    nid != sc)
+		return s2o_err_set(err, S2O_R_MALFORMED, "the Subject's NameID "
+		    "must be its first child");
+	if (nid == NULL)
 		return s2o_err_set(err, S2O_R_MISSING_ATTRIBUTE,
-		    s2o_saml_child(subj, NS_A, "EncryptedID") ?
-		    "the Subject's NameID is encrypted (EncryptedID), which "
-		    "this version does not read" :
 		    "the Subject has no NameID");
 	if ((text = s2o_saml_text(nid, err)) == NULL)
 		return -1;

@@ -20,6 +20,7 @@
  * certificate, so duplicating it per verification is a reference count,
  * not an X.509 decode).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -343,6 +344,67 @@ try_key(xmlSecKeyPtr key, bool allow_sha1, xmlNodePtr sig)
 	return res;
 }
 
+/*
+ * After no configured key verified: does the certificate the document
+ * carries in its KeyInfo verify it? Then the IdP signs with a key this
+ * connection does not trust (often a certificate rollover), and the admin
+ * needs to know which. This key is used for the diagnosis only.
+ */
+static bool
+keyinfo_cert_verifies(xmlNodePtr sig, bool allow_sha1, char *subject,
+    size_t size)
+{
+	xmlNodePtr		 ki, xd, xc;
+	struct s2o_err		 e;
+	struct s2o_pem		 pem;
+	struct trust_key	 tk;
+	unsigned char		*der;
+	const unsigned char	*p;
+	char			*text;
+	size_t			 len;
+	X509			*x;
+	bool			 ok = false;
+
+	if ((ki = s2o_saml_child(sig, S2O_NS_DSIG, "KeyInfo")) == NULL ||
+	    (xd = s2o_saml_child(ki, S2O_NS_DSIG, "X509Data")) == NULL ||
+	    (xc = s2o_saml_child(xd, S2O_NS_DSIG, "X509Certificate")) == NULL)
+		return false;
+	s2o_err_clear(&e);
+	if ((text = s2o_saml_text(xc, &e)) == NULL)
+		return false;
+	der = s2o_b64_decode(text, strlen(text), S2O_CONFIG_MAX_PEM, &len, &e);
+	free(text);
+	if (der == NULL)
+		return false;
+	p = der;
+	x = d2i_X509(NULL, &p, (long)len);
+	free(der);
+	if (x == NULL)
+		return false;
+	X509_NAME_oneline(X509_get_subject_name(x), subject, (int)size);
+	memset(&tk, 0, sizeof(tk));
+	memset(&pem, 0, sizeof(pem));
+	pem.path = "KeyInfo";
+	{
+		BIO	*bio = BIO_new(BIO_s_mem());
+		char	*data;
+		long	 n;
+
+		if (bio != NULL && PEM_write_bio_X509(bio, x) == 1 &&
+		    (n = BIO_get_mem_data(bio, &data)) > 0) {
+			pem.data = data;
+			pem.len = (size_t)n;
+			if (key_from_cert(&tk, &pem, true, &e) == 0)
+				ok = try_key(tk.key, allow_sha1, sig) == TRY_OK;
+		}
+		BIO_free(bio);
+	}
+	if (tk.key != NULL)
+		xmlSecKeyDestroy(tk.key);
+	X509_free(x);
+	return ok;
+}
+
 int
 s2o_saml_signature_verify(const struct s2o_saml_trust *t,
     const struct s2o_connection *conn, xmlNodePtr sig, struct s2o_err *err)
@@ -350,7 +412,7 @@ s2o_saml_signature_verify(const struct s2o_saml_trust *t,
 	enum try_result	 r;
 	bool		 digest_bad = false, weak_ok = false;
 	const char	*weak_path = NULL;
-	char		 pn[64];
+	char		 pn[64], subject[256];
 	size_t		 i;
 	int		 weak_bits = 0;
 
@@ -378,7 +440,12 @@ s2o_saml_signature_verify(const struct s2o_saml_trust *t,
 		return s2o_err_set(err, S2O_R_SIGNATURE_INVALID, "the digest "
 		    "of the signed %s does not match: it was changed after "
 		    "signing", pn);
-	return s2o_err_set(err, S2O_R_UNTRUSTED_KEY, "the %s signature does "
-	    "not verify with any of the connection's %zu certificate%s",
+	if (keyinfo_cert_verifies(sig, conn->allow_sha1, subject,
+	    sizeof(subject)))
+		return s2o_err_set(err, S2O_R_UNTRUSTED_KEY, "the %s is signed "
+		    "by certificate %s, which is not among the connection's "
+		    "idp_certificates", pn, subject);
+	return s2o_err_set(err, S2O_R_SIGNATURE_INVALID, "the %s signature "
+	    "does not verify with any of the connection's %zu certificate%s",
 	    pn, t->nkeys, t->nkeys == 1 ? "" : "s");
 }
