@@ -106,7 +106,8 @@ s2o_str_excerpt(char *dst, size_t size, const char *s, size_t max)
 
 	if (size == 0)
 		return dst;
-	if (max > size - 4)
+	/* room for "..." and the NUL; size - 4 would wrap below 4 */
+	if (size < 4 || max > size - 4)
 		max = size > 4 ? size - 4 : 0;
 	cut = n;
 	if (n > max) {
