@@ -96,8 +96,13 @@ b64_compact(const char *in, size_t inlen, bool url, size_t max,
 			npad++;
 		}
 	}
-	if (n == 0 || n % 4 != 0 || npad > 2)
+	if (n == 0 || n % 4 != 0)
 		goto badlen;
+	if (npad > 2) {	/* "Z===": the length is right, the padding is not */
+		free(c);
+		s2o_err_set(err, S2O_R_MALFORMED, "base64: too much padding");
+		return NULL;
+	}
 	/* the unused low bits of the last symbol must be zero (RFC 4648 §3.5) */
 	if ((npad == 1 && (last & 0x03) != 0) ||
 	    (npad == 2 && (last & 0x0f) != 0)) {
