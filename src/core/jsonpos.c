@@ -76,8 +76,79 @@ record(struct scan *s, unsigned int kl, unsigned int kc)
 	return 0;
 }
 
-/* Reads a JSON string at s->p into out (escapes decoded for \" \\ only as
- * far as keys need; other escapes are kept decoded where simple). */
+/* The value of four hex digits at p, or -1. */
+static long
+hex4(const char *p, const char *end)
+{
+	long	v = 0;
+	int	i, c;
+
+	if (end - p < 4)
+		return -1;
+	for (i = 0; i < 4; i++) {
+		c = (unsigned char)p[i];
+		if (c >= '0' && c <= '9')
+			c -= '0';
+		else if (c >= 'a' && c <= 'f')
+			c -= 'a' - 10;
+		else if (c >= 'A' && c <= 'F')
+			c -= 'A' - 10;
+		else
+			return -1;
+		v = v << 4 | c;
+	}
+	return v;
+}
+
+/*
+ * Decodes the \uXXXX escape (or surrogate pair) whose 'u' is at s->p into
+ * UTF-8, as jansson does: callers look keys up by jansson's decoded key,
+ * so a key kept escaped here could never be found.
+ */
+static int
+scan_unicode(struct scan *s, struct s2o_buf *out)
+{
+	char	u[4];
+	long	cp, lo;
+	size_t	n;
+	int	i;
+
+	if ((cp = hex4(s->p + 1, s->end)) < 0) {
+		adv(s);	/* not JSON jansson accepted; keep going */
+		return out ? s2o_buf_add(out, "u", 1, s->err) : 0;
+	}
+	for (i = 0; i < 5; i++)
+		adv(s);
+	if (cp >= 0xd800 && cp < 0xdc00 && s->end - s->p >= 6 &&
+	    s->p[0] == '\\' && s->p[1] == 'u' &&
+	    (lo = hex4(s->p + 2, s->end)) >= 0xdc00 && lo < 0xe000) {
+		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+		for (i = 0; i < 6; i++)
+			adv(s);
+	}
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | cp >> 6);
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | cp >> 12);
+		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (char)(0xf0 | cp >> 18);
+		u[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+		u[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	return out ? s2o_buf_add(out, u, n, s->err) : 0;
+}
+
+/* Reads a JSON string at s->p into out (NULL: skip it), escapes decoded. */
 static int
 scan_string(struct scan *s, struct s2o_buf *out)
 {
@@ -94,11 +165,8 @@ scan_string(struct scan *s, struct s2o_buf *out)
 			case 'b': c = '\b'; break;
 			case 'f': c = '\f'; break;
 			case 'u':
-				/* keep \uXXXX literally: such keys are rare and
-				 * only need to be unique, not pretty */
-				if (out && s2o_buf_add(out, "\\u", 2, s->err))
+				if (scan_unicode(s, out) == -1)
 					return -1;
-				adv(s);
 				continue;
 			default: c = *s->p; break;
 			}
