@@ -1,0 +1,120 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# The saml2oidc command line as a user sees it: exit codes (0 success,
+# 1 input rejected, 2 usage or configuration error) and the lines printed.
+#
+# To add a case, run a command with expect_exit, then check what it
+# printed with expect_out / expect_no_out:
+#
+#   expect_exit 2 "$bin" check-config
+#   expect_out "usage: saml2oidc check-config --config FILE"
+#
+# expect_exit CODE CMD...  runs CMD with stdin from /dev/null, keeps its
+#                          stdout+stderr in $out, and fails the test unless
+#                          it exits CODE.
+# expect_out TEXT          the last output contains TEXT (a fixed string).
+# expect_no_out TEXT       the last output does not contain TEXT.
+# expect_line LINE         the last output has LINE as one whole line.
+#
+# Paths: $S2O_BUILDDIR/src/saml2oidc (default ./src/saml2oidc), fixtures
+# from $S2O_FIXTURES (default $S2O_SRCDIR/fixtures). Exit 0 when every
+# case passes, 1 otherwise; each failure shows the command and its output.
+
+srcdir=${S2O_SRCDIR:-.}
+builddir=${S2O_BUILDDIR:-.}
+fixtures=${S2O_FIXTURES:-$srcdir/fixtures}
+bin=$builddir/src/saml2oidc
+
+ncases=0
+nfail=0
+out=
+last=
+
+fail() {
+	nfail=$((nfail + 1))
+	echo "cli: FAIL: $last: $*" >&2
+	printf '%s\n' "$out" | sed 's/^/    | /' >&2
+}
+
+expect_exit() {
+	want=$1
+	shift
+	ncases=$((ncases + 1))
+	last="$*"
+	out=$("$@" </dev/null 2>&1)
+	got=$?
+	[ "$got" -eq "$want" ] || fail "exit $got, expected $want"
+}
+
+expect_out() {
+	case $out in
+	*"$1"*) ;;
+	*) fail "output lacks \"$1\"" ;;
+	esac
+}
+
+expect_no_out() {
+	case $out in
+	*"$1"*) fail "output has \"$1\"" ;;
+	esac
+}
+
+expect_line() {
+	printf '%s\n' "$out" | grep -Fqx -e "$1" || fail "no line \"$1\""
+}
+
+if [ ! -x "$bin" ]; then
+	echo "cli: $bin not found or not executable (build it first)" >&2
+	exit 1
+fi
+
+# ---- global options ----------------------------------------------------
+expect_exit 0 "$bin" --version
+expect_line "saml2oidc 0.1.0"
+expect_exit 0 "$bin" -V
+expect_line "saml2oidc 0.1.0"
+expect_exit 0 "$bin" --help
+expect_out "usage: saml2oidc"
+expect_out "check-config"
+expect_out "exit status: 0 success, 1 input rejected, 2 usage or configuration error"
+expect_exit 2 "$bin"
+expect_out "usage: saml2oidc"
+expect_exit 2 "$bin" --no-such-option
+expect_out "unknown option --no-such-option"
+expect_exit 2 "$bin" --log-format xml check-config
+expect_out "--log-format: expected text or json, got \"xml\""
+
+# ---- unknown commands: a suggestion only for a plausible typo ----------
+expect_exit 2 "$bin" chek-config
+expect_line "saml2oidc: unknown command \"chek-config\" (did you mean \"check-config\"?)"
+expect_exit 2 "$bin" frobnicate
+expect_line "saml2oidc: unknown command \"frobnicate\""
+expect_no_out "did you mean"
+
+# ---- check-config --------------------------------------------------------
+expect_exit 0 "$bin" check-config --help
+expect_out "usage: saml2oidc check-config --config FILE"
+expect_exit 2 "$bin" check-config
+expect_out "usage: saml2oidc check-config --config FILE"
+expect_exit 2 "$bin" check-config --config
+expect_exit 2 "$bin" check-config --config a.json extra-argument
+expect_exit 2 "$bin" check-config --config /nonexistent/bridge.json
+expect_out "/nonexistent/bridge.json"
+
+if [ -f "$fixtures/saml/bridge.json" ]; then
+	expect_exit 0 "$bin" check-config --config "$fixtures/saml/bridge.json"
+	expect_line "ok"
+	expect_exit 0 "$bin" --log-format json check-config --config \
+	    "$fixtures/saml/bridge.json"
+	expect_line "ok"
+else
+	echo "cli: $fixtures/saml/bridge.json absent: its check-config case skipped"
+fi
+
+if [ "$nfail" -eq 0 ]; then
+	echo "cli: $ncases commands, all as expected"
+	exit 0
+fi
+echo "cli: FAILED ($nfail of the checks on $ncases commands)"
+exit 1
