@@ -41,17 +41,29 @@ s2o_buf_cleanup_secret(struct s2o_buf *b)
 	s2o_buf_cleanup(b);
 }
 
+/* True when n more bytes would pass b's ceiling. */
+static bool
+buf_would_pass(const struct s2o_buf *b, size_t n)
+{
+	return n > b->max || b->len > b->max - n;
+}
+
+static int
+buf_too_large(struct s2o_buf *b, struct s2o_err *err)
+{
+	s2o_buf_cleanup(b);
+	return s2o_err_set(err, S2O_R_TOO_LARGE,
+	    "input exceeds the limit of %zu bytes", b->max);
+}
+
 int
 s2o_buf_add(struct s2o_buf *b, const void *p, size_t n, struct s2o_err *err)
 {
 	size_t	 need, ncap;
 	char	*nd;
 
-	if (n > b->max || b->len > b->max - n) {
-		s2o_buf_cleanup(b);
-		return s2o_err_set(err, S2O_R_TOO_LARGE,
-		    "input exceeds the limit of %zu bytes", b->max);
-	}
+	if (buf_would_pass(b, n))
+		return buf_too_large(b, err);
 	need = b->len + n + 1;
 	if (need > b->cap) {
 		ncap = b->cap ? b->cap : BUF_MIN_ALLOC;
@@ -89,12 +101,20 @@ s2o_buf_printf(struct s2o_buf *b, struct s2o_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	/* every failure frees the contents, as s2o_buf_add does */
+	if (n < 0) {
+		s2o_buf_cleanup(b);
 		return s2o_err_set(err, S2O_R_INTERNAL, "format error");
+	}
 	if ((size_t)n < sizeof(small))
 		return s2o_buf_add(b, small, (size_t)n, err);
-	if ((big = malloc((size_t)n + 1)) == NULL)
+	/* refuse before allocating what the ceiling would refuse anyway */
+	if (buf_would_pass(b, (size_t)n))
+		return buf_too_large(b, err);
+	if ((big = malloc((size_t)n + 1)) == NULL) {
+		s2o_buf_cleanup(b);
 		return s2o_err_oom(err);
+	}
 	va_start(ap, fmt);
 	vsnprintf(big, (size_t)n + 1, fmt, ap);
 	va_end(ap);
