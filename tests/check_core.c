@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
 
 #include <jansson.h>
 
@@ -561,6 +563,77 @@ START_TEST(test_buf_printf_ceiling)
 	ck_assert_err_exact(&err, S2O_R_TOO_LARGE,
 	    "input exceeds the limit of 10 bytes");
 	ck_assert_ptr_null(b.data);
+}
+END_TEST
+
+START_TEST(test_buf_printf_format_error)
+{
+	struct s2o_buf	b;
+	struct s2o_err	err;
+
+	/* U+20AC has no encoding in the C locale: vsnprintf fails (EILSEQ) */
+	s2o_err_clear(&err);
+	s2o_buf_init(&b, 64);
+	ck_assert_int_eq(s2o_buf_adds(&b, "half-built", &err), 0);
+	ck_assert_int_eq(s2o_buf_printf(&b, &err, "%ls", L"\u20ac"), -1);
+	ck_assert_err_exact(&err, S2O_R_INTERNAL, "format error");
+	ck_assert_ptr_null(b.data);	/* no half-state, as for add */
+	ck_assert_uint_eq(b.len, 0);
+}
+END_TEST
+
+#if defined(__SANITIZE_ADDRESS__)
+#define S2O_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define S2O_TEST_ASAN 1
+#endif
+#endif
+
+/*
+ * Out of memory, made real by lowering RLIMIT_AS to 32 MiB above what the
+ * process maps now, then asking printf for 64 MiB. ASan reserves terabytes
+ * of address space, so this test only runs in ordinary builds.
+ */
+START_TEST(test_buf_printf_oom)
+{
+#ifdef S2O_TEST_ASAN
+	/* see above: needs a real RLIMIT_AS */
+#else
+	struct s2o_buf	 b;
+	struct s2o_err	 err;
+	struct rlimit	 old, low;
+	unsigned long	 pages;
+	FILE		*fp;
+	const int	 width = 64 << 20;	/* bytes */
+
+	ck_assert_ptr_nonnull(fp = fopen("/proc/self/statm", "r"));
+	ck_assert_int_eq(fscanf(fp, "%lu", &pages), 1);
+	fclose(fp);
+	ck_assert_int_eq(getrlimit(RLIMIT_AS, &old), 0);
+	low = old;
+	low.rlim_cur = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) +
+	    (32u << 20);
+	ck_assert_int_eq(setrlimit(RLIMIT_AS, &low), 0);
+
+	/* no ceiling in the way: the allocation fails, b is freed */
+	s2o_err_clear(&err);
+	s2o_buf_init(&b, SIZE_MAX - 1);
+	ck_assert_int_eq(s2o_buf_adds(&b, "half-built", &err), 0);
+	ck_assert_int_eq(s2o_buf_printf(&b, &err, "%*s", width, ""), -1);
+	ck_assert_err_exact(&err, S2O_R_INTERNAL, "out of memory");
+	ck_assert_ptr_null(b.data);
+
+	/* with a ceiling: refused as too large before any allocation */
+	s2o_err_clear(&err);
+	s2o_buf_init(&b, 16);
+	ck_assert_int_eq(s2o_buf_printf(&b, &err, "%*s", width, ""), -1);
+	ck_assert_err_exact(&err, S2O_R_TOO_LARGE,
+	    "input exceeds the limit of 16 bytes");
+	ck_assert_ptr_null(b.data);
+
+	ck_assert_int_eq(setrlimit(RLIMIT_AS, &old), 0);
+#endif
 }
 END_TEST
 
@@ -1632,6 +1705,8 @@ core_suite(void)
 	tcase_add_test(tc, test_buf_ceiling_huge_add);
 	tcase_add_test(tc, test_buf_printf);
 	tcase_add_test(tc, test_buf_printf_ceiling);
+	tcase_add_test(tc, test_buf_printf_format_error);
+	tcase_add_test(tc, test_buf_printf_oom);
 	tcase_add_test(tc, test_buf_secret);
 	tcase_add_test(tc, test_buf_read);
 	suite_add_tcase(s, tc);
