@@ -1398,8 +1398,8 @@ START_TEST(test_diags_format)
 	ck_assert_uint_eq(d.nerrors, 4);
 	ck_assert_str_eq(d.v[0].text, "bridge.json:12:7: connections[0].name: "
 	    "must not be empty, found \"\"");
-	ck_assert_str_eq(d.v[1].text, "bridge.json: clock_skw: unknown field "
-	    "(did you mean \"clock_skew\"?)");
+	ck_assert_str_eq(d.v[1].text, "bridge.json: warning: clock_skw: "
+	    "unknown field (did you mean \"clock_skew\"?)");
 	ck_assert_str_eq(d.v[2].text,
 	    "connections[1].mappings: cannot read m.json");
 	ck_assert_str_eq(d.v[3].text, "no key signs");	/* no file, no pos */
@@ -1437,7 +1437,7 @@ START_TEST(test_diags_print)
 	text = stream_text(fp);
 	ck_assert_str_eq(text,
 	    "b.json:1:2: a: first\n"
-	    "warning: b.json:3:4: b: second\n");
+	    "b.json:3:4: warning: b: second\n");
 	free(text);
 	fclose(fp);
 	s2o_diags_cleanup(&d);

@@ -264,7 +264,7 @@ int		 s2o_diags_add(struct s2o_diags *d, enum s2o_diag_severity sev,
 		    enum s2o_reason reason, const char *file, unsigned int line,
 		    unsigned int column, const char *path, struct s2o_err *err,
 		    const char *fmt, ...) S2O_PRINTF(9, 10);
-/* Prints every line to a stdio stream, warnings prefixed "warning: ". */
+/* Prints every line to a stdio stream (warnings read "FILE:L:C: warning:"). */
 void		 s2o_diags_print(const struct s2o_diags *d, void *stdio_file);
 
 #endif

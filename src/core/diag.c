@@ -51,6 +51,8 @@ s2o_diags_add(struct s2o_diags *d, enum s2o_diag_severity sev,
 		return -1;
 	if (b.len > 0 && s2o_buf_adds(&b, " ", err) == -1)
 		return -1;
+	if (sev == S2O_DIAG_WARNING && s2o_buf_adds(&b, "warning: ", err) == -1)
+		return -1;
 	if (path != NULL && *path != '\0' &&
 	    s2o_buf_printf(&b, err, "%s: ", path) == -1)
 		return -1;
@@ -84,6 +86,5 @@ s2o_diags_print(const struct s2o_diags *d, void *stdio_file)
 	size_t	 i;
 
 	for (i = 0; i < d->n; i++)
-		fprintf(fp, "%s%s\n", d->v[i].severity == S2O_DIAG_WARNING ?
-		    "warning: " : "", d->v[i].text);
+		fprintf(fp, "%s\n", d->v[i].text);
 }
