@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config/: loading and validating the bridge's JSON configuration.
+ *
+ * The loaded configuration is plain data, read-only after
+ * s2o_config_load() returns, shared by every stage below the CLI: it is a
+ * contract like struct s2o_assertion, so its fields are visible. Relative
+ * paths are resolved against the configuration file's folder. Every
+ * certificate and key named is read and checked at load time, and its PEM
+ * text kept here, so no later stage opens a file; the stages that use a key
+ * parse it once into their own library's type (xmlsec in saml/, OpenSSL in
+ * token/).
+ */
+#ifndef S2O_CONFIG_H
+#define S2O_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/core.h"
+
+/* One PEM file, read and checked at load. */
+struct s2o_pem {
+	char		*path;		/* resolved path */
+	char		*data;		/* PEM text, NUL-terminated */
+	size_t		 len;
+};
+
+struct s2o_config_key {
+	char		*kid;
+	char		*alg;		/* "RS256", "ES256", ... */
+	struct s2o_pem	 private_key;
+	bool		 active;	/* the one that signs */
+};
+
+struct s2o_sp {
+	char		*entity_id;
+	char		*acs_url;
+	struct s2o_pem	 decryption_key;	/* data NULL when not set */
+};
+
+struct s2o_connection {
+	char		*name;
+	char		*idp_entity_id;
+	struct s2o_pem	*idp_certificates;	/* one or more (rollover) */
+	size_t		 nidp_certificates;
+	char		*mappings_file;		/* resolved path */
+	char		*default_client;	/* NULL when not set */
+	bool		 allow_sha1;		/* RSA-SHA1 / SHA-1 digests */
+	bool		 allow_rsa_1024;	/* IdP RSA keys of 1024 bits */
+	bool		 allow_idp_initiated;	/* unsolicited Responses */
+};
+
+struct s2o_client {
+	char		*client_id;
+	char		*client_secret;		/* NULL for public clients */
+	char		**redirect_uris;
+	size_t		 nredirect_uris;
+};
+
+struct s2o_config {
+	char		*path;		/* as given */
+	char		*dir;		/* folder relative paths resolve in */
+	char		*issuer;
+	char		*listen;
+	struct s2o_config_key *signing_keys;
+	size_t		 nsigning_keys;
+	long		 id_token_ttl;		/* seconds, default 300 */
+	long		 clock_skew;		/* seconds, default 120 */
+	size_t		 max_response_bytes;	/* default S2O_SAML_MAX_RESPONSE */
+	struct s2o_sp	 sp;
+	struct s2o_connection *connections;
+	size_t		 nconnections;
+	struct s2o_client *clients;
+	size_t		 nclients;
+};
+
+/*
+ * Loads and checks the configuration at path. Every problem found is added
+ * to diags (errors and warnings, each "FILE:LINE:COL: PATH: message"), not
+ * only the first. Returns the configuration, which the caller frees with
+ * s2o_config_free(); or NULL when diags holds at least one error, with err
+ * set to S2O_R_CONFIG_INVALID (or S2O_R_KEY_UNUSABLE, S2O_R_IO) and the
+ * first problem's text as detail.
+ */
+struct s2o_config *s2o_config_load(const char *path, struct s2o_diags *diags,
+		    struct s2o_err *err);
+void		 s2o_config_free(struct s2o_config *cfg);
+
+/* Borrowed lookups; NULL when absent. */
+const struct s2o_connection *s2o_config_connection(const struct s2o_config *cfg,
+		    const char *name);
+const struct s2o_connection *s2o_config_connection_by_issuer(
+		    const struct s2o_config *cfg, const char *idp_entity_id);
+const struct s2o_client *s2o_config_client(const struct s2o_config *cfg,
+		    const char *client_id);
+
+#endif
