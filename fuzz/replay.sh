@@ -1,0 +1,11 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Replays each fuzz target over its corpus (fuzz/corpus/<target>/) and,
+# for the SAML target, over every fixture document, with the ordinary
+# build: crashes, sanitizer reports and leaks found by fuzzing stay fixed.
+set -eu
+src=${S2O_SRCDIR:-.}
+bin=${S2O_BUILDDIR:-.}/fuzz
+"$bin/fuzz_saml_response" "$src/fuzz/corpus/fuzz_saml_response" \
+    $(ls -d "$src"/fixtures/saml/*/response.* 2>/dev/null)
+"$bin/fuzz_b64" "$src/fuzz/corpus/fuzz_b64"
