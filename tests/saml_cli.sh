@@ -26,7 +26,7 @@ for dir in "$fx"/saml/*/; do
 	[ -f "$input" ] || input=$dir/response.b64
 	"$bin" "$@" "$input" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
-	read -r verdict reason _ <"$dir/expect"
+	read -r verdict reason detail <"$dir/expect"
 	if [ "$verdict" = accept ]; then
 		if [ "$rc" -eq 0 ] && [ ! -s "$tmp/err" ]; then
 			pass=$((pass + 1))
@@ -38,10 +38,11 @@ for dir in "$fx"/saml/*/; do
 	fi
 	lines=$(wc -l <"$tmp/err")
 	if [ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] && [ "$lines" -eq 1 ] &&
-	    grep -q "^saml2oidc: rejected: $reason: ." "$tmp/err"; then
+	    grep -q "^saml2oidc: rejected: $reason: ." "$tmp/err" &&
+	    grep -qF -- "$detail" "$tmp/err"; then
 		pass=$((pass + 1))
 	else
-		echo "FAIL $name: expected exit 1 and 'rejected: $reason', exit $rc: $(cat "$tmp/err")"
+		echo "FAIL $name: expected exit 1 and 'rejected: $reason: ...$detail', exit $rc: $(cat "$tmp/err")"
 		fail=$((fail + 1))
 	fi
 done

@@ -55,6 +55,13 @@ s2o_saml_shape_placement(const struct s2o_saml_response *r, xmlNodePtr top,
 	char		pn[64];
 
 	while (n != NULL) {
+		/* XSW1/XSW2 hide the signed Response inside a forged one */
+		if (s2o_saml_is(n, S2O_NS_PROTOCOL, "Response") &&
+		    n != r->root)
+			return s2o_err_set(err, S2O_R_WRAPPING,
+			    "a Response nested inside %s; only the document "
+			    "root may be a Response",
+			    s2o_saml_name(n->parent, pn, sizeof(pn)));
 		if (s2o_saml_is(n, S2O_NS_ASSERTION, "Assertion") &&
 		    n->parent != r->root)
 			return s2o_err_set(err, S2O_R_WRAPPING,

@@ -381,7 +381,20 @@ keyinfo_cert_verifies(xmlNodePtr sig, bool allow_sha1, char *subject,
 	free(der);
 	if (x == NULL)
 		return false;
-	X509_NAME_oneline(X509_get_subject_name(x), subject, (int)size);
+	{
+		unsigned char	md[EVP_MAX_MD_SIZE];
+		unsigned int	mdlen = 0, i;
+		char		name[160];
+		size_t		off;
+
+		/* subject and SHA-256 fingerprint: subjects are often reused */
+		X509_NAME_oneline(X509_get_subject_name(x), name, sizeof(name));
+		X509_digest(x, EVP_sha256(), md, &mdlen);
+		off = (size_t)snprintf(subject, size, "\"%s\", SHA-256 ", name);
+		for (i = 0; i < mdlen && off + 4 < size; i++)
+			off += (size_t)snprintf(subject + off, size - off,
+			    i ? ":%02X" : "%02X", md[i]);
+	}
 	memset(&tk, 0, sizeof(tk));
 	memset(&pem, 0, sizeof(pem));
 	pem.path = "KeyInfo";
@@ -412,7 +425,7 @@ s2o_saml_signature_verify(const struct s2o_saml_trust *t,
 	enum try_result	 r;
 	bool		 digest_bad = false, weak_ok = false;
 	const char	*weak_path = NULL;
-	char		 pn[64], subject[256];
+	char		 pn[64], subject[400];
 	size_t		 i;
 	int		 weak_bits = 0;
 
@@ -435,7 +448,8 @@ s2o_saml_signature_verify(const struct s2o_saml_trust *t,
 	if (weak_ok)
 		return s2o_err_set(err, S2O_R_WEAK_ALGORITHM, "the %s signature "
 		    "verifies only with the %d-bit RSA key of %s; 2048 bits or "
-		    "more are required", pn, weak_bits, weak_path);
+		    "more are required", pn, weak_bits, strrchr(weak_path, '/') ?
+		    strrchr(weak_path, '/') + 1 : weak_path);
 	if (digest_bad)
 		return s2o_err_set(err, S2O_R_SIGNATURE_INVALID, "the digest "
 		    "of the signed %s does not match: it was changed after "
@@ -443,8 +457,8 @@ s2o_saml_signature_verify(const struct s2o_saml_trust *t,
 	if (keyinfo_cert_verifies(sig, conn->allow_sha1, subject,
 	    sizeof(subject)))
 		return s2o_err_set(err, S2O_R_UNTRUSTED_KEY, "the %s is signed "
-		    "by certificate %s, which is not among the connection's "
-		    "idp_certificates", pn, subject);
+		    "by a certificate not among the connection's "
+		    "idp_certificates: %s", pn, subject);
 	return s2o_err_set(err, S2O_R_SIGNATURE_INVALID, "the %s signature "
 	    "does not verify with any of the connection's %zu certificate%s",
 	    pn, t->nkeys, t->nkeys == 1 ? "" : "s");
