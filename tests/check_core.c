@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Tests for core/: the error value and reason table, RFC 3339 time, bounded
- * buffers, strict base64 and base64url, string helpers, JSON positions,
+ * buffers, strict base64 and base64url, string functions, JSON positions,
  * diagnostics and logging. One TCase per unit; tables drive the cases
  * (tcase_add_loop_test), so each row runs in its own forked child and one
  * crash does not hide the rest. Assertions are exact: reason, whole detail
