@@ -344,76 +344,86 @@ try_key(xmlSecKeyPtr key, bool allow_sha1, xmlNodePtr sig)
 	return res;
 }
 
-/*
- * After no configured key verified: does the certificate the document
- * carries in its KeyInfo verify it? Then the IdP signs with a key this
- * connection does not trust (often a certificate rollover), and the admin
- * needs to know which. This key is used for the diagnosis only.
- */
-static bool
-keyinfo_cert_verifies(xmlNodePtr sig, bool allow_sha1, char *subject,
-    size_t size)
+/* "subject", SHA-256 AA:BB:... of a certificate, for a one-line detail */
+static void
+cert_describe(X509 *x, char *out, size_t size)
+{
+	unsigned char	md[EVP_MAX_MD_SIZE];
+	unsigned int	mdlen = 0, i;
+	char		name[160];
+	size_t		off;
+
+	/* the fingerprint too: a rolled-over certificate often keeps the
+	 * subject of the one it replaces */
+	X509_NAME_oneline(X509_get_subject_name(x), name, sizeof(name));
+	X509_digest(x, EVP_sha256(), md, &mdlen);
+	off = (size_t)snprintf(out, size, "\"%s\", SHA-256 ", name);
+	for (i = 0; i < mdlen && off + 4 < size; i++)
+		off += (size_t)snprintf(out + off, size - off,
+		    i ? ":%02X" : "%02X", md[i]);
+}
+
+/* The X509Certificate of a Signature's KeyInfo, or NULL. */
+static X509 *
+keyinfo_cert(xmlNodePtr sig)
 {
 	xmlNodePtr		 ki, xd, xc;
 	struct s2o_err		 e;
-	struct s2o_pem		 pem;
-	struct trust_key	 tk;
 	unsigned char		*der;
 	const unsigned char	*p;
 	char			*text;
 	size_t			 len;
 	X509			*x;
-	bool			 ok = false;
 
 	if ((ki = s2o_saml_child(sig, S2O_NS_DSIG, "KeyInfo")) == NULL ||
 	    (xd = s2o_saml_child(ki, S2O_NS_DSIG, "X509Data")) == NULL ||
 	    (xc = s2o_saml_child(xd, S2O_NS_DSIG, "X509Certificate")) == NULL)
-		return false;
+		return NULL;
 	s2o_err_clear(&e);
 	if ((text = s2o_saml_text(xc, &e)) == NULL)
-		return false;
+		return NULL;
 	der = s2o_b64_decode(text, strlen(text), S2O_CONFIG_MAX_PEM, &len, &e);
 	free(text);
 	if (der == NULL)
-		return false;
+		return NULL;
 	p = der;
 	x = d2i_X509(NULL, &p, (long)len);
 	free(der);
-	if (x == NULL)
+	return x;
+}
+
+/*
+ * After no configured key verified: does the certificate the document
+ * carries in its KeyInfo verify it? Then the IdP signs with a key this
+ * connection does not trust (often a certificate rollover), and the admin
+ * needs to know which. That key serves this diagnosis only.
+ */
+static bool
+keyinfo_cert_verifies(xmlNodePtr sig, bool allow_sha1, char *subject,
+    size_t size)
+{
+	X509			*x;
+	EVP_PKEY		*pk;
+	xmlSecKeyDataPtr	 data;
+	xmlSecKeyPtr		 key;
+	bool			 ok = false;
+
+	if ((x = keyinfo_cert(sig)) == NULL)
 		return false;
-	{
-		unsigned char	md[EVP_MAX_MD_SIZE];
-		unsigned int	mdlen = 0, i;
-		char		name[160];
-		size_t		off;
-
-		/* subject and SHA-256 fingerprint: subjects are often reused */
-		X509_NAME_oneline(X509_get_subject_name(x), name, sizeof(name));
-		X509_digest(x, EVP_sha256(), md, &mdlen);
-		off = (size_t)snprintf(subject, size, "\"%s\", SHA-256 ", name);
-		for (i = 0; i < mdlen && off + 4 < size; i++)
-			off += (size_t)snprintf(subject + off, size - off,
-			    i ? ":%02X" : "%02X", md[i]);
+	if ((pk = X509_get_pubkey(x)) != NULL &&
+	    (data = xmlSecOpenSSLEvpKeyAdopt(pk)) == NULL)
+		EVP_PKEY_free(pk);
+	else if (pk != NULL) {
+		if ((key = xmlSecKeyCreate()) != NULL &&
+		    xmlSecKeySetValue(key, data) == 0)
+			ok = try_key(key, allow_sha1, sig) == TRY_OK;
+		else
+			xmlSecKeyDataDestroy(data);
+		if (key != NULL)
+			xmlSecKeyDestroy(key);
 	}
-	memset(&tk, 0, sizeof(tk));
-	memset(&pem, 0, sizeof(pem));
-	pem.path = "KeyInfo";
-	{
-		BIO	*bio = BIO_new(BIO_s_mem());
-		char	*data;
-		long	 n;
-
-		if (bio != NULL && PEM_write_bio_X509(bio, x) == 1 &&
-		    (n = BIO_get_mem_data(bio, &data)) > 0) {
-			pem.data = data;
-			pem.len = (size_t)n;
-			if (key_from_cert(&tk, &pem, true, &e) == 0)
-				ok = try_key(tk.key, allow_sha1, sig) == TRY_OK;
-		}
-		BIO_free(bio);
-	}
-	if (tk.key != NULL)
-		xmlSecKeyDestroy(tk.key);
+	if (ok)
+		cert_describe(x, subject, size);
 	X509_free(x);
 	return ok;
 }
