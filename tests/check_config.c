@@ -1,229 +1,725 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * config/: good configurations load to the expected values; each bad one
- * yields exactly the diagnostics an admin would read, verbatim, all of
- * them in one run.
+ * config/: every good configuration under fixtures/config/good loads to
+ * the expected values, and every bad one under fixtures/config/bad yields
+ * exactly the diagnostics an admin would read, verbatim and all of them in
+ * one run, with the first error in err.
+ *
+ * The suite runs on a private copy of fixtures/config: git keeps no file
+ * modes beyond the executable bit, so a checkout leaves the test keys
+ * 0644 (or 0600 under umask 077), and the loader warns about the former.
+ * The copy gets known modes: every private key 0600 except keys/open.key,
+ * which the permission tests set themselves. Expected lines say FILE where
+ * the path given to s2o_config_load() appears.
  */
+#include <errno.h>
+#include <dirent.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config/config.h"
 #include "helpers.h"
 
-struct bad_case {
+static char	fxdir[256];	/* the private copy of fixtures/config */
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static void
+sh(const char *fmt, ...) S2O_PRINTF(1, 2);
+
+static void
+sh(const char *fmt, ...)
+{
+	char	cmd[4096];
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(cmd) || system(cmd) != 0) {
+		fprintf(stderr, "check_config: failed: %s\n", cmd);
+		exit(EXIT_FAILURE);
+	}
+}
+
+/* path of rel inside the copy, in out (1024 bytes) */
+static const char *
+cp_path(char *out, const char *rel)
+{
+	snprintf(out, 1024, "%s/%s", fxdir, rel);
+	return out;
+}
+
+/* pattern with every "FILE" replaced by file, into out */
+static const char *
+expand(char *out, size_t size, const char *pattern, const char *file)
+{
+	const char	*p, *f;
+	size_t		 n = 0;
+
+	for (p = pattern; *p != '\0' && n + 1 < size; ) {
+		if (strncmp(p, "FILE", 4) == 0) {
+			for (f = file; *f != '\0' && n + 1 < size; f++)
+				out[n++] = *f;
+			p += 4;
+		} else
+			out[n++] = *p++;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* The diagnostics are exactly lines (NULL-terminated), in order. */
+static void
+assert_diags(const struct s2o_diags *d, const char *file,
+    const char *const *lines)
+{
+	char	want[2048], all[8192];
+	size_t	i, n, len = 0;
+
+	all[0] = '\0';
+	for (i = 0; i < d->n && len < sizeof(all); i++)
+		len += (size_t)snprintf(all + len, sizeof(all) - len, "\n  %s",
+		    d->v[i].text);
+	for (n = 0; lines[n] != NULL; n++) {
+		expand(want, sizeof(want), lines[n], file);
+		ck_assert_msg(n < d->n, "missing line %zu \"%s\"; got:%s", n,
+		    want, all);
+		ck_assert_msg(strcmp(d->v[n].text, want) == 0,
+		    "line %zu:\n  want %s\n  got  %s\nall:%s", n, want,
+		    d->v[n].text, all);
+	}
+	ck_assert_msg(d->n == n, "%zu lines expected, %zu found:%s", n, d->n,
+	    all);
+}
+
+/* ---- good configurations ---------------------------------------------- */
+
+static void
+assert_path(const char *got, const char *rel)
+{
+	char	want[1024];
+
+	ck_assert_ptr_nonnull(got);
+	ck_assert_str_eq(got, cp_path(want, rel));
+}
+
+static void
+assert_pem(const struct s2o_pem *pem, const char *rel, const char *has)
+{
+	assert_path(pem->path, rel);
+	ck_assert_ptr_nonnull(pem->data);
+	ck_assert_uint_eq(strlen(pem->data), pem->len);
+	ck_assert_ptr_nonnull(strstr(pem->data, has));
+}
+
+static void
+check_minimal(const struct s2o_config *c)
+{
+	const struct s2o_connection	*k = &c->connections[0];
+
+	ck_assert_str_eq(c->issuer, "https://bridge.example.test");
+	ck_assert_str_eq(c->listen, "127.0.0.1:8080");
+	ck_assert_int_eq(c->id_token_ttl, 300);
+	ck_assert_int_eq(c->clock_skew, 120);
+	ck_assert_uint_eq(c->max_response_bytes, 1048576);
+	ck_assert_uint_eq(c->nsigning_keys, 1);
+	ck_assert_str_eq(c->signing_keys[0].kid, "k1");
+	ck_assert_str_eq(c->signing_keys[0].alg, "RS256");
+	ck_assert(c->signing_keys[0].active);
+	assert_pem(&c->signing_keys[0].private_key, "good/../keys/signing.key",
+	    "-----BEGIN PRIVATE KEY-----");
+	ck_assert_str_eq(c->sp.entity_id, "https://bridge.example.test/saml");
+	ck_assert_str_eq(c->sp.acs_url, "https://bridge.example.test/saml/acs");
+	ck_assert_ptr_null(c->sp.decryption_key.data);
+	ck_assert_ptr_null(c->sp.decryption_key.path);
+	ck_assert_uint_eq(c->nconnections, 1);
+	ck_assert_str_eq(k->name, "corp");
+	ck_assert_str_eq(k->idp_entity_id, "https://idp.example.test/");
+	ck_assert_uint_eq(k->nidp_certificates, 1);
+	assert_pem(&k->idp_certificates[0], "good/../keys/idp.crt",
+	    "-----BEGIN CERTIFICATE-----");
+	assert_path(k->mappings_file, "good/../mappings.json");
+	ck_assert_ptr_null(k->default_client);
+	ck_assert(!k->allow_sha1 && !k->allow_rsa_1024 &&
+	    !k->allow_idp_initiated);
+	ck_assert_uint_eq(c->nclients, 0);
+}
+
+static void
+check_full(const struct s2o_config *c)
+{
+	static const char *const kids[] = { "old", "new", "p384", "rs512" };
+	static const char *const algs[] = { "RS256", "ES256", "ES384", "RS512" };
+	const struct s2o_connection	*k;
+	const struct s2o_client		*cl;
+	size_t				 i;
+
+	ck_assert_str_eq(c->issuer, "https://bridge.example.test/tenant-1");
+	ck_assert_str_eq(c->listen, "[::1]:9443");
+	ck_assert_int_eq(c->id_token_ttl, 600);
+	ck_assert_int_eq(c->clock_skew, 0);
+	ck_assert_uint_eq(c->max_response_bytes, 2097152);
+	ck_assert_uint_eq(c->nsigning_keys, 4);
+	for (i = 0; i < 4; i++) {
+		ck_assert_str_eq(c->signing_keys[i].kid, kids[i]);
+		ck_assert_str_eq(c->signing_keys[i].alg, algs[i]);
+		/* the key marked active signs, not the first */
+		ck_assert(c->signing_keys[i].active == (i == 1));
+	}
+	assert_pem(&c->signing_keys[1].private_key, "good/../keys/ec-p256.key",
+	    "PRIVATE KEY");
+	ck_assert_str_eq(c->sp.entity_id, "urn:bridge:sp");
+	ck_assert_str_eq(c->sp.acs_url, "http://127.0.0.1:8080/saml/acs");
+	assert_pem(&c->sp.decryption_key, "good/../keys/sp-enc.key",
+	    "PRIVATE KEY");
+
+	ck_assert_uint_eq(c->nconnections, 2);
+	k = s2o_config_connection(c, "corp");
+	ck_assert_ptr_eq(k, &c->connections[0]);
+	ck_assert_ptr_eq(k, s2o_config_connection_by_issuer(c,
+	    "https://idp.example.test/"));
+	ck_assert_uint_eq(k->nidp_certificates, 2);
+	assert_pem(&k->idp_certificates[0], "good/../keys/idp.crt",
+	    "CERTIFICATE");
+	assert_pem(&k->idp_certificates[1], "good/../keys/idp-next.crt",
+	    "CERTIFICATE");
+	assert_path(k->mappings_file, "good/../mappings.json");
+	ck_assert_str_eq(k->default_client, "demo-app");
+	ck_assert(!k->allow_sha1 && !k->allow_rsa_1024 &&
+	    k->allow_idp_initiated);
+	k = s2o_config_connection_by_issuer(c, "urn:legacy");
+	ck_assert_ptr_eq(k, &c->connections[1]);
+	ck_assert_str_eq(k->name, "Legacy_IdP-2.0");
+	assert_pem(&k->idp_certificates[0], "good/../keys/idp-ec.crt",
+	    "CERTIFICATE");
+	ck_assert_ptr_null(k->default_client);
+	ck_assert(k->allow_sha1 && !k->allow_rsa_1024 &&
+	    !k->allow_idp_initiated);
+	ck_assert_ptr_null(s2o_config_connection(c, "Corp"));
+	ck_assert_ptr_null(s2o_config_connection_by_issuer(c,
+	    "https://idp.example.test"));
+
+	ck_assert_uint_eq(c->nclients, 2);
+	cl = s2o_config_client(c, "demo-app");
+	ck_assert_ptr_eq(cl, &c->clients[0]);
+	ck_assert_str_eq(cl->client_secret, "0123456789abcdef");
+	ck_assert_uint_eq(cl->nredirect_uris, 2);
+	ck_assert_str_eq(cl->redirect_uris[0], "http://127.0.0.1:3000/cb");
+	ck_assert_str_eq(cl->redirect_uris[1],
+	    "https://app.example.test/callback?x=1");
+	cl = s2o_config_client(c, "native");
+	ck_assert_ptr_eq(cl, &c->clients[1]);
+	ck_assert_ptr_null(cl->client_secret);
+	ck_assert_uint_eq(cl->nredirect_uris, 1);
+	ck_assert_str_eq(cl->redirect_uris[0], "com.example.app:/oauth2redirect");
+	ck_assert_ptr_null(s2o_config_client(c, "demo"));
+	ck_assert_ptr_null(s2o_config_client(c, NULL));
+}
+
+static void
+check_rsa1024_allowed(const struct s2o_config *c)
+{
+	ck_assert_uint_eq(c->nconnections, 1);
+	ck_assert(c->connections[0].allow_rsa_1024);
+	ck_assert_uint_eq(c->connections[0].nidp_certificates, 1);
+	assert_pem(&c->connections[0].idp_certificates[0],
+	    "good/../keys/idp-rsa1024.crt", "CERTIFICATE");
+	ck_assert_uint_eq(c->nclients, 0);	/* "clients": [] */
+}
+
+static void
+check_key_mode(const struct s2o_config *c)
+{
+	assert_pem(&c->signing_keys[0].private_key, "good/../keys/open.key",
+	    "PRIVATE KEY");
+	assert_pem(&c->sp.decryption_key, "good/../keys/sp-enc.key",
+	    "PRIVATE KEY");
+}
+
+struct good_case {
 	const char	*file;
-	const char	*lines[6];	/* after "<path>", NULL-terminated */
+	void		(*check)(const struct s2o_config *);
+	const char	*lines[4];	/* warnings, NULL-terminated */
+};
+
+static const struct good_case good_cases[] = {
+	{ "minimal.json", check_minimal, { NULL } },
+	{ "full.json", check_full, { NULL } },
+	{ "rsa1024-allowed.json", check_rsa1024_allowed, { NULL } },
+	/* keys/open.key is 0644 here (set by the test) */
+	{ "key-mode.json", check_key_mode, {
+	    "FILE:3:54: warning: signing_keys[0].private_key_file: "
+	    "../keys/open.key is readable by group or others (mode 0644); "
+	    "chmod 600 it",
+	    NULL } },
+};
+#define NGOOD	(sizeof(good_cases) / sizeof(good_cases[0]))
+
+START_TEST(test_config_good)
+{
+	const struct good_case	*g = &good_cases[_i];
+	struct s2o_config	*cfg;
+	struct s2o_diags	 d;
+	struct s2o_err		 err;
+	char			 path[1024], rel[256], key[1024];
+
+	ck_assert_int_eq(chmod(cp_path(key, "keys/open.key"), 0644), 0);
+	snprintf(rel, sizeof(rel), "good/%s", g->file);
+	cp_path(path, rel);
+	s2o_err_clear(&err);
+	s2o_diags_init(&d);
+	cfg = s2o_config_load(path, &d, &err);
+	ck_assert_s2o_ok(&err);
+	ck_assert_msg(cfg != NULL, "%s: %s", g->file, d.n ? d.v[0].text : "");
+	ck_assert_uint_eq(d.nerrors, 0);
+	assert_diags(&d, path, g->lines);
+	ck_assert_str_eq(cfg->path, path);
+	assert_path(cfg->dir, "good");
+	g->check(cfg);
+	s2o_config_free(cfg);
+	s2o_diags_cleanup(&d);
+}
+END_TEST
+
+/* ---- bad configurations ----------------------------------------------- */
+
+struct bad_case {
+	const char	*file;		/* under bad/ */
+	enum s2o_reason	 want;
+	const char	*lines[20];	/* NULL-terminated */
 };
 
 static const struct bad_case bad_cases[] = {
-	{ "typo.json", {
-	    ":3:3: clock_skw: unknown key (did you mean \"clock_skew\"?)",
+	/* the configuration file itself */
+	{ "absent.json", S2O_R_IO, {
+	    "cannot read FILE: No such file or directory",
 	    NULL } },
-	{ "several.json", {
-	    ":3:19: id_token_ttl: expected an integer from 1 to 86400, found "
-	    "a string",
-	    ":4:70: signing_keys[0].private_key_file: ES256 needs an EC P-256 "
-	    "key, bridge-rs256.pem holds an RSA 2048-bit key",
-	    ":8:41: connections[0].idp_certificates[0]: cannot read "
-	    "idp/cert.pem: No such file or directory",
-	    ":8:57: connections[0].idp_certificates[1]: idp-rsa.key is not a "
-	    "PEM X.509 certificate",
-	    ":10:38: connections[0].default_client: no client \"demo-ap\" is "
-	    "configured (did you mean \"demo-app\"?)",
+	{ "syntax.json", S2O_R_CONFIG_INVALID, {
+	    "FILE:5:0: '}' expected near end of file",
 	    NULL } },
-	{ "missing.json", {
-	    ": missing required key \"issuer\"",
-	    ":2:19: signing_keys: expected at least one entry",
-	    ":3:9: sp: missing required key \"entity_id\"",
-	    ":3:21: sp.acs_url: expected an absolute http(s) URL, found "
+	{ "duplicate-key.json", S2O_R_CONFIG_INVALID, {
+	    "FILE:4:14: duplicate object key near '\"clock_skew\"'",
+	    NULL } },
+	{ "not-object.json", S2O_R_CONFIG_INVALID, {
+	    "FILE:1:1: expected a JSON object, found an array",
+	    NULL } },
+	{ "too-deep.json", S2O_R_TOO_LARGE, {
+	    "FILE:3:74: JSON nested deeper than 64 levels",
+	    NULL } },
+	/* keys, types and values */
+	{ "empty.json", S2O_R_CONFIG_INVALID, {
+	    "FILE:1:1: missing required key \"issuer\"",
+	    "FILE:1:1: missing required key \"signing_keys\"",
+	    "FILE:1:1: missing required key \"sp\"",
+	    "FILE:1:1: missing required key \"connections\"",
+	    NULL } },
+	{ "typo.json", S2O_R_CONFIG_INVALID, {
+	    "FILE:3:3: clock_skw: unknown key (did you mean \"clock_skew\"?)",
+	    "FILE:4:3: colour: unknown key",
+	    "FILE:5:20: signing_keys[0]: missing required key "
+	    "\"private_key_file\"",
+	    "FILE:5:34: signing_keys[0].private_key_fle: unknown key (did you "
+	    "mean \"private_key_file\"?)",
+	    "FILE:6:9: sp: missing required key \"acs_url\"",
+	    "FILE:7:10: sp.acs_ur: unknown key (did you mean \"acs_url\"?)",
+	    "FILE:8:19: connections[0]: missing required key "
+	    "\"idp_certificates\"",
+	    "FILE:9:20: connections[0][\"idp certificates\"]: unknown key (did "
+	    "you mean \"idp_certificates\"?)",
+	    "FILE:11:20: connections[0].allow_idp_initated: unknown key (did "
+	    "you mean \"allow_idp_initiated\"?)",
+	    "FILE:12:15: clients[0]: missing required key \"redirect_uris\"",
+	    "FILE:12:41: clients[0].redirect_uri: unknown key (did you mean "
+	    "\"redirect_uris\"?)",
+	    NULL } },
+	{ "types.json", S2O_R_CONFIG_INVALID, {
+	    "FILE:2:13: issuer: expected a string, found 42",
+	    "FILE:3:13: listen: expected a string, found 8080",
+	    "FILE:4:19: id_token_ttl: expected a positive integer, found "
+	    "\"300\"",
+	    "FILE:5:17: clock_skew: expected an integer from 0 to 3600, found "
+	    "1.5",
+	    "FILE:6:25: max_response_bytes: expected an integer from 1024 to "
+	    "67108864, found null",
+	    "FILE:7:28: signing_keys[0].kid: expected a string, found an "
+	    "object",
+	    "FILE:7:95: signing_keys[0].active: expected true or false, found "
+	    "\"yes\"",
+	    "FILE:7:103: signing_keys[1]: expected an object, found \"k2\"",
+	    "FILE:8:9: sp: expected an object, found an array",
+	    "FILE:10:40: connections[0].idp_certificates: expected an array, "
+	    "found \"../keys/idp.crt\"",
+	    "FILE:12:34: connections[0].allow_sha1: expected true or false, "
+	    "found 1",
+	    "FILE:12:55: connections[0].default_client: expected a string, "
+	    "found false",
+	    /* a secret's value is never shown, even when mistyped */
+	    "FILE:13:58: clients[0].client_secret: expected a string, found a "
+	    "number",
+	    "FILE:14:33: clients[0].redirect_uris: expected an array, found "
+	    "\"http://127.0.0.1:3000/cb\"",
+	    "FILE:14:62: clients[1]: expected an object, found \"demo\"",
+	    NULL } },
+	{ "ranges.json", S2O_R_CONFIG_INVALID, {
+	    "FILE:3:13: listen: expected \"host:port\" with a port from 1 to "
+	    "65535, found \"localhost\"",
+	    "FILE:4:19: id_token_ttl: expected at most 86400, found 90000",
+	    "FILE:5:17: clock_skew: expected an integer from 0 to 3600, found "
+	    "3601",
+	    "FILE:6:25: max_response_bytes: expected an integer from 1024 to "
+	    "67108864, found 100000000",
+	    NULL } },
+	{ "missing.json", S2O_R_CONFIG_INVALID, {
+	    "FILE:1:1: missing required key \"issuer\"",
+	    "FILE:2:19: signing_keys: expected at least one entry, found []",
+	    "FILE:3:9: sp: missing required key \"entity_id\"",
+	    "FILE:4:19: connections[0]: missing required key \"name\"",
+	    "FILE:4:19: connections[0]: missing required key \"idp_entity_id\"",
+	    "FILE:4:19: connections[0]: missing required key "
+	    "\"idp_certificates\"",
+	    "FILE:4:19: connections[0]: missing required key \"mappings_file\"",
+	    "FILE:4:38: connections[0].default_client: no client \"demo-app\" "
+	    "is configured",
+	    "FILE:5:15: clients[0]: missing required key \"client_id\"",
+	    "FILE:5:70: clients[0].redirect_uris: expected at least one entry, "
+	    "found []",
+	    NULL } },
+	{ "values.json", S2O_R_CONFIG_INVALID, {
+	    "FILE:2:13: issuer: expected an absolute http(s) URL without query "
+	    "or fragment, found \"bridge.example.test\"",
+	    "FILE:3:19: id_token_ttl: expected a positive integer, found -5",
+	    "FILE:5:23: sp.entity_id: must not be empty",
+	    "FILE:6:21: sp.acs_url: expected an absolute http(s) URL, found "
 	    "\"/saml/acs\"",
+	    "FILE:7:28: connections[0].name: use only letters, digits, '.', '_' "
+	    "and '-'",
+	    "FILE:10:58: clients[0].client_secret: too short: use at least 16 "
+	    "characters",
+	    "FILE:11:34: clients[0].redirect_uris[0]: expected an absolute URL "
+	    "without a fragment, found \"http://127.0.0.1:3000/cb#top\"",
+	    "FILE:11:66: clients[0].redirect_uris[1]: expected an absolute URL "
+	    "without a fragment, found \"/cb\"",
+	    "FILE:11:73: clients[0].redirect_uris[2]: expected an absolute URL "
+	    "without a fragment, found \"https:///cb\"",
+	    "FILE:11:88: clients[0].redirect_uris[3]: expected a string, found "
+	    "7",
+	    /* an escape sequence in a key never reaches the terminal */
+	    "FILE:12:3: [\"?[2J\"]: unknown key",
 	    NULL } },
-	{ "syntax.json", {
-	    ":5:0: '}' expected near end of file",
+	{ "duplicates.json", S2O_R_CONFIG_INVALID, {
+	    "FILE:4:28: signing_keys[1].kid: \"k1\" is already the kid of "
+	    "signing_keys[0]",
+	    "FILE:4:103: signing_keys[1].active: signing_keys[0] is already "
+	    "active; only one key signs",
+	    "FILE:10:28: connections[1].name: \"corp\" is already the name of "
+	    "connections[0]",
+	    "FILE:10:53: connections[1].idp_entity_id: "
+	    "\"https://idp.example.test/\" is already the idp_entity_id of "
+	    "connections[0]",
+	    "FILE:14:29: clients[1].client_id: \"demo-app\" is already the "
+	    "client_id of clients[0]",
 	    NULL } },
-	{ "weak-signing-key.json", {
-	    ":3:70: signing_keys[0].private_key_file: RS256 needs an RSA key of "
-	    "2048 bits or more, idp-rsa1024.key holds an RSA 1024-bit key",
+	{ "default-client.json", S2O_R_CONFIG_INVALID, {
+	    "FILE:9:38: connections[0].default_client: no client \"demo-ap\" is "
+	    "configured (did you mean \"demo-app\"?)",
+	    "FILE:13:38: connections[1].default_client: no client \"payroll\" "
+	    "is configured",
+	    NULL } },
+	/* files, keys and certificates */
+	{ "files.json", S2O_R_CONFIG_INVALID, {
+	    "FILE:3:54: signing_keys[0].private_key_file: cannot read "
+	    "keys/signing.pem: No such file or directory",
+	    "FILE:6:33: sp.decryption_key_file: cannot read "
+	    "/nonexistent/sp-enc.pem: No such file or directory",
+	    "FILE:8:41: connections[0].idp_certificates[0]: cannot read "
+	    "idp/cert.pem: No such file or directory",
+	    "FILE:8:57: connections[0].idp_certificates[1]: cannot read "
+	    "../keys: Is a directory",
+	    "FILE:9:37: connections[0].mappings_file: cannot read "
+	    "mappings/corp.json: No such file or directory",
+	    NULL } },
+	{ "not-certificate.json", S2O_R_CONFIG_INVALID, {
+	    "FILE:3:54: signing_keys[0].private_key_file: ../keys/idp.crt "
+	    "holds no PEM private key",
+	    "FILE:4:54: signing_keys[1].private_key_file: "
+	    "../keys/encrypted.key holds an encrypted private key; store it "
+	    "unencrypted, readable by the bridge only",
+	    "FILE:8:41: connections[0].idp_certificates[0]: ../keys/idp.pub is "
+	    "not a PEM X.509 certificate",
+	    "FILE:8:60: connections[0].idp_certificates[1]: ../keys/signing.key "
+	    "is not a PEM X.509 certificate",
+	    "FILE:9:41: connections[0].idp_certificates[2]: ../mappings.json is "
+	    "not a PEM X.509 certificate",
+	    "FILE:9:61: connections[0].idp_certificates[3]: "
+	    "../keys/two-certs.crt holds 2 certificates; list each in its own "
+	    "file",
+	    NULL } },
+	{ "idp-keys.json", S2O_R_CONFIG_INVALID, {
+	    "FILE:7:41: connections[0].idp_certificates[0]: "
+	    "../keys/idp-rsa1024.crt holds an RSA 1024-bit key; 2048 bits or "
+	    "more are required (allow_rsa_1024 accepts 1024)",
+	    "FILE:10:41: connections[1].idp_certificates[0]: "
+	    "../keys/idp-rsa512.crt holds an RSA 512-bit key; 1024 bits or "
+	    "more are required",
+	    "FILE:14:41: connections[2].idp_certificates[0]: "
+	    "../keys/idp-ed25519.crt holds an ED25519 key; RSA or EC keys are "
+	    "supported",
+	    "FILE:14:68: connections[2].idp_certificates[1]: "
+	    "../keys/idp-secp256k1.crt holds an EC key on secp256k1; P-256, "
+	    "P-384 or P-521 are supported",
+	    NULL } },
+	{ "signing-rsa1024.json", S2O_R_CONFIG_INVALID, {
+	    "FILE:3:41: signing_keys[0].alg: RS256 needs an RSA key of 2048 "
+	    "bits or more, private_key_file holds an RSA 1024-bit key",
+	    NULL } },
+	{ "alg-mismatch.json", S2O_R_CONFIG_INVALID, {
+	    "FILE:4:25: signing_keys[0].alg: ES256 needs an EC P-256 key, "
+	    "private_key_file holds an RSA 2048-bit key",
+	    "FILE:5:25: signing_keys[1].alg: ES384 needs an EC P-384 key, "
+	    "private_key_file holds an EC P-256 key",
+	    "FILE:6:25: signing_keys[2].alg: RS384 needs an RSA key of 2048 "
+	    "bits or more, private_key_file holds an EC P-384 key",
+	    "FILE:7:5: signing_keys[3]: RS256 (the default alg) needs an RSA "
+	    "key of 2048 bits or more, private_key_file holds an EC P-256 key",
+	    "FILE:8:25: signing_keys[4].alg: ES256 needs an EC P-256 key, "
+	    "private_key_file holds an ED25519 key",
+	    "FILE:9:25: signing_keys[5].alg: unsupported algorithm \"HS256\" "
+	    "(use RS256, RS384, RS512, ES256 or ES384)",
+	    "FILE:13:33: sp.decryption_key_file: ../keys/ec-p256.key holds an "
+	    "EC P-256 key; the SP decryption key must be an RSA key of 2048 "
+	    "bits or more",
+	    NULL } },
+	/* problems of every kind, reported together, top to bottom */
+	{ "several.json", S2O_R_CONFIG_INVALID, {
+	    "FILE:3:3: clock_skw: unknown key (did you mean \"clock_skew\"?)",
+	    "FILE:4:19: id_token_ttl: expected a positive integer, found "
+	    "\"300\"",
+	    "FILE:5:41: signing_keys[0].alg: ES256 needs an EC P-256 key, "
+	    "private_key_file holds an RSA 2048-bit key",
+	    "FILE:9:41: connections[0].idp_certificates[0]: cannot read "
+	    "idp/cert.pem: No such file or directory",
+	    "FILE:9:57: connections[0].idp_certificates[1]: "
+	    "../keys/idp-rsa1024.crt holds an RSA 1024-bit key; 2048 bits or "
+	    "more are required (allow_rsa_1024 accepts 1024)",
+	    "FILE:11:38: connections[0].default_client: no client \"demo-ap\" "
+	    "is configured (did you mean \"demo-app\"?)",
 	    NULL } },
 };
 #define NBAD	(sizeof(bad_cases) / sizeof(bad_cases[0]))
 
 START_TEST(test_config_bad)
 {
-	const struct bad_case	*c = &bad_cases[_i];
+	const struct bad_case	*b = &bad_cases[_i];
 	struct s2o_config	*cfg;
 	struct s2o_diags	 d;
 	struct s2o_err		 err;
-	char			 path[1024], want[1200];
-	size_t			 n, i;
+	char			 path[1024], rel[256], want[S2O_ERR_MAX_DETAIL];
 
-	snprintf(path, sizeof(path), "%s/%s", fx_path("config/bad"), c->file);
+	snprintf(rel, sizeof(rel), "bad/%s", b->file);
+	cp_path(path, rel);
 	s2o_err_clear(&err);
 	s2o_diags_init(&d);
 	cfg = s2o_config_load(path, &d, &err);
 	ck_assert_ptr_null(cfg);
-	/* errors only: a git checkout leaves key files 0644, which adds a
-	 * permission warning that test_config_key_mode checks on its own */
-	for (n = 0, i = 0; c->lines[n] != NULL; n++, i++) {
-		while (i < d.n && d.v[i].severity == S2O_DIAG_WARNING)
-			i++;
-		snprintf(want, sizeof(want), "%s%s", path, c->lines[n]);
-		ck_assert_msg(i < d.n, "%s: missing line %s", c->file, want);
-		ck_assert_str_eq(d.v[i].text, want);
-	}
-	ck_assert_uint_eq(d.nerrors, n);
-	/* the error value carries the first problem */
-	ck_assert_int_eq(err.reason, S2O_R_CONFIG_INVALID);
-	snprintf(want, sizeof(want), "%s%s", path, c->lines[0]);
+	assert_diags(&d, path, b->lines);
+	ck_assert_uint_eq(d.nerrors, d.n);
+	/* err carries the first problem: its reason, text and position */
+	ck_assert_msg(err.reason == b->want, "reason %s, want %s",
+	    s2o_reason_token(err.reason), s2o_reason_token(b->want));
+	ck_assert_uint_eq(d.v[0].reason, b->want);
+	expand(want, sizeof(want), b->lines[0], path);
 	ck_assert_str_eq(err.detail, want);
+	ck_assert_uint_eq(err.line, d.v[0].line);
+	ck_assert_uint_eq(err.column, d.v[0].column);
 	s2o_diags_cleanup(&d);
 }
 END_TEST
 
-START_TEST(test_config_good)
+/* Every fixture file is in a table, so none is skipped silently. */
+static size_t
+count_json(const char *rel)
 {
-	struct s2o_config		*cfg;
-	const struct s2o_connection	*k;
-	struct s2o_diags		 d;
-	struct s2o_err			 err;
+	char		 dir[1024];
+	DIR		*dp;
+	struct dirent	*de;
+	size_t		 n = 0, len;
 
-	s2o_err_clear(&err);
-	s2o_diags_init(&d);
-	cfg = s2o_config_load(fx_path("config/good/minimal.json"), &d, &err);
-	ck_assert_msg(cfg != NULL, "%s", err.detail);
-	ck_assert_uint_eq(d.nerrors, 0);
-	ck_assert_str_eq(cfg->issuer, "https://bridge.example.test");
-	ck_assert_str_eq(cfg->listen, "127.0.0.1:8080");
-	ck_assert_int_eq(cfg->id_token_ttl, 300);
-	ck_assert_int_eq(cfg->clock_skew, 120);
-	ck_assert_uint_eq(cfg->max_response_bytes, 1048576);
-	ck_assert_uint_eq(cfg->nsigning_keys, 1);
-	ck_assert_str_eq(cfg->signing_keys[0].alg, "RS256");
-	ck_assert(cfg->signing_keys[0].active);
-	ck_assert_ptr_nonnull(strstr(cfg->signing_keys[0].private_key.data,
-	    "PRIVATE KEY"));
-	ck_assert_ptr_null(cfg->sp.decryption_key.data);
-	k = s2o_config_connection_by_issuer(cfg, "https://idp.example.test/");
-	ck_assert_ptr_nonnull(k);
-	ck_assert_ptr_eq(k, s2o_config_connection(cfg, "corp"));
-	ck_assert_uint_eq(k->nidp_certificates, 2);
-	ck_assert_ptr_nonnull(strstr(k->idp_certificates[1].path,
-	    "keys/idp-rsa-next.crt"));
-	ck_assert(!k->allow_sha1 && !k->allow_idp_initiated);
-	ck_assert_str_eq(k->default_client, "demo-app");
-	ck_assert_ptr_nonnull(s2o_config_client(cfg, "demo-app"));
-	ck_assert_ptr_null(s2o_config_client(cfg, "other"));
-	ck_assert_ptr_null(s2o_config_client(cfg, "demo-app")->client_secret);
-	s2o_config_free(cfg);
-	s2o_diags_cleanup(&d);
+	dp = opendir(cp_path(dir, rel));
+	ck_assert_msg(dp != NULL, "%s: %s", dir, strerror(errno));
+	while ((de = readdir(dp)) != NULL)
+		if ((len = strlen(de->d_name)) > 5 &&
+		    strcmp(de->d_name + len - 5, ".json") == 0)
+			n++;
+	closedir(dp);
+	return n;
 }
-END_TEST
 
-START_TEST(test_config_warning_only)
+START_TEST(test_config_fixture_count)
 {
-	struct s2o_config	*cfg;
-	struct s2o_diags	 d;
-	struct s2o_err		 err;
-	char			 want[1200];
-	size_t			 i;
-
-	s2o_err_clear(&err);
-	s2o_diags_init(&d);
-	cfg = s2o_config_load(fx_path("saml/bridge.json"), &d, &err);
-	ck_assert_msg(cfg != NULL, "%s", err.detail);
-	/* a 1024-bit IdP certificate loads, with a warning saying why its
-	 * Responses will be refused */
-	ck_assert_uint_eq(d.nerrors, 0);
-	snprintf(want, sizeof(want), "%s:52:9: warning: connections[3]."
-	    "idp_certificates[0]: idp-rsa1024.crt holds an RSA 1024-bit key: "
-	    "Responses it signs are rejected as weak_algorithm unless the "
-	    "connection sets allow_rsa_1024", fx_path("saml/bridge.json"));
-	for (i = 0; i < d.n && strcmp(d.v[i].text, want) != 0; i++)
-		;
-	ck_assert_msg(i < d.n, "no diagnostic \"%s\"", want);
-	s2o_config_free(cfg);
-	s2o_diags_cleanup(&d);
+	ck_assert_uint_eq(count_json("good"), NGOOD);
+	/* absent.json is the one bad case without a file */
+	ck_assert_uint_eq(count_json("bad"), NBAD - 1);
 }
 END_TEST
 
-/* A private key readable by others loads, with a warning that says how
- * to fix it; a 0600 one loads silently. */
+/* ---- permissions, paths, lookups -------------------------------------- */
+
+static const struct {
+	mode_t		 mode;
+	const char	*line;		/* NULL: no warning */
+} modes[] = {
+	{ 0600, NULL },
+	{ 0400, NULL },
+	{ 0640, "FILE:3:54: warning: signing_keys[0].private_key_file: "
+	    "../keys/open.key is readable by group or others (mode 0640); "
+	    "chmod 600 it" },
+	{ 0604, "FILE:3:54: warning: signing_keys[0].private_key_file: "
+	    "../keys/open.key is readable by group or others (mode 0604); "
+	    "chmod 600 it" },
+	{ 0620, "FILE:3:54: warning: signing_keys[0].private_key_file: "
+	    "../keys/open.key is writable by group or others (mode 0620); "
+	    "chmod 600 it" },
+	{ 0610, "FILE:3:54: warning: signing_keys[0].private_key_file: "
+	    "../keys/open.key is accessible by group or others (mode 0610); "
+	    "chmod 600 it" },
+};
+#define NMODES	(sizeof(modes) / sizeof(modes[0]))
+
 START_TEST(test_config_key_mode)
 {
 	struct s2o_config	*cfg;
 	struct s2o_diags	 d;
 	struct s2o_err		 err;
-	char			 dir[] = "/tmp/s2o-cfg-XXXXXX", path[256];
-	char			 cmd[4096], want[512];
-	const char		*mode[2] = { "644", "600" };
-	char			 key[512], crt[512];
-	int			 k;
+	const char		*lines[2] = { modes[_i].line, NULL };
+	char			 path[1024], key[1024];
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	/* fx_path() answers in one static buffer: copy before the next call */
-	s2o_strlcpy(key, fx_path("keys/bridge-rs256.pem"), sizeof(key));
-	s2o_strlcpy(crt, fx_path("keys/idp-rsa.crt"), sizeof(crt));
-	for (k = 0; k < 2; k++) {
-		ck_assert_int_lt(snprintf(cmd, sizeof(cmd), "cp '%s' %s/key.pem && chmod %s "
-		    "%s/key.pem && printf '{\"issuer\": \"https://b.test\", "
-		    "\"signing_keys\": [{\"kid\": \"k\", "
-		    "\"private_key_file\": \"key.pem\"}], \"sp\": "
-		    "{\"entity_id\": \"sp\", \"acs_url\": "
-		    "\"https://b.test/acs\"}, \"connections\": [{\"name\": "
-		    "\"c\", \"idp_entity_id\": \"idp\", "
-		    "\"idp_certificates\": [\"%s\"], \"mappings_file\": "
-		    "\"key.pem\"}]}' > %s/b.json",
-		    key, dir, mode[k], dir, crt, dir), (int)sizeof(cmd));
-		ck_assert_int_eq(system(cmd), 0);
-		snprintf(path, sizeof(path), "%s/b.json", dir);
-		s2o_err_clear(&err);
-		s2o_diags_init(&d);
-		cfg = s2o_config_load(path, &d, &err);
-		ck_assert_msg(cfg != NULL, "%s", err.detail);
-		if (k == 0) {
-			ck_assert_uint_eq(d.n, 1);
-			snprintf(want, sizeof(want), "%s:1:80: warning: "
-			    "signing_keys[0].private_key_file: key.pem is "
-			    "readable by group or others (mode 0644); chmod 600 "
-			    "it", path);
-			ck_assert_str_eq(d.v[0].text, want);
-		} else
-			ck_assert_uint_eq(d.n, 0);
-		s2o_config_free(cfg);
-		s2o_diags_cleanup(&d);
-	}
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(chmod(cp_path(key, "keys/open.key"), modes[_i].mode),
+	    0);
+	cp_path(path, "good/key-mode.json");
+	s2o_err_clear(&err);
+	s2o_diags_init(&d);
+	cfg = s2o_config_load(path, &d, &err);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_s2o_ok(&err);
+	assert_diags(&d, path, lines);
+	s2o_config_free(cfg);
+	s2o_diags_cleanup(&d);
+	ck_assert_int_eq(chmod(key, 0644), 0);
 }
 END_TEST
 
-START_TEST(test_config_unreadable)
+/* A relative configuration path: messages show it as given, and the
+ * files it names resolve against its folder, "." included. */
+START_TEST(test_config_relative)
 {
-	struct s2o_diags	d;
-	struct s2o_err		err;
+	struct s2o_config	*cfg;
+	struct s2o_diags	 d;
+	struct s2o_err		 err;
+	char			 dir[1024];
 
+	ck_assert_int_eq(chdir(cp_path(dir, "good")), 0);
 	s2o_err_clear(&err);
 	s2o_diags_init(&d);
-	ck_assert_ptr_null(s2o_config_load(fx_path("config/none.json"), &d,
-	    &err));
-	ck_assert_s2o_err(&err, S2O_R_IO, "none.json: No such file or "
-	    "directory");
+	cfg = s2o_config_load("minimal.json", &d, &err);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_str_eq(cfg->path, "minimal.json");
+	ck_assert_str_eq(cfg->dir, ".");
+	ck_assert_str_eq(cfg->signing_keys[0].private_key.path,
+	    "./../keys/signing.key");
+	s2o_config_free(cfg);
+
+	ck_assert_int_eq(chdir(".."), 0);
+	cfg = s2o_config_load("bad/several.json", &d, &err);
+	ck_assert_ptr_null(cfg);
+	ck_assert_str_eq(d.v[0].text, "bad/several.json:3:3: clock_skw: "
+	    "unknown key (did you mean \"clock_skew\"?)");
+	ck_assert_s2o_err(&err, S2O_R_CONFIG_INVALID, "bad/several.json:3:3: ");
 	s2o_diags_cleanup(&d);
 }
 END_TEST
+
+/* Diagnostics already in the list stay first; err names this load's
+ * first error, not an earlier entry. */
+START_TEST(test_config_diags_appended)
+{
+	struct s2o_diags	d;
+	struct s2o_err		err;
+	char			path[1024], want[1200];
+
+	s2o_err_clear(&err);
+	s2o_diags_init(&d);
+	ck_assert_int_eq(s2o_diags_add(&d, S2O_DIAG_ERROR, S2O_R_MALFORMED,
+	    "other.json", 99, 1, NULL, &err, "earlier"), 0);
+	cp_path(path, "bad/signing-rsa1024.json");
+	ck_assert_ptr_null(s2o_config_load(path, &d, &err));
+	ck_assert_uint_eq(d.n, 2);
+	ck_assert_str_eq(d.v[0].text, "other.json:99:1: earlier");
+	snprintf(want, sizeof(want), "%s:3:41: signing_keys[0].alg: RS256",
+	    path);
+	ck_assert_s2o_err(&err, S2O_R_CONFIG_INVALID, want);
+	s2o_diags_cleanup(&d);
+}
+END_TEST
+
+START_TEST(test_config_null)
+{
+	s2o_config_free(NULL);
+	ck_assert_ptr_null(s2o_config_connection(NULL, "corp"));
+	ck_assert_ptr_null(s2o_config_connection_by_issuer(NULL, "x"));
+	ck_assert_ptr_null(s2o_config_client(NULL, "demo-app"));
+}
+END_TEST
+
+/* ---- the private copy ------------------------------------------------- */
+
+static void
+make_copy(void)
+{
+	char	tmpl[] = "/tmp/s2o-check-config-XXXXXX", p[1024];
+
+	if (mkdtemp(tmpl) == NULL) {
+		perror("check_config: mkdtemp");
+		exit(EXIT_FAILURE);
+	}
+	s2o_strlcpy(fxdir, tmpl, sizeof(fxdir));
+	sh("cp -R '%s/.' '%s'", fx_path("config"), fxdir);
+	sh("chmod 0600 '%s'/keys/*.key && chmod 0644 '%s'/keys/*.crt "
+	    "'%s'/keys/*.pub", fxdir, fxdir, fxdir);
+	/* bad/absent.json stands for a configuration that does not exist */
+	if (access(cp_path(p, "bad/absent.json"), F_OK) == 0) {
+		fprintf(stderr, "check_config: %s must not exist\n", p);
+		exit(EXIT_FAILURE);
+	}
+}
 
 int
 main(void)
 {
 	Suite	*s = suite_create("config");
-	TCase	*tc = tcase_create("load");
+	TCase	*tc;
+	int	 rc;
 
-	tcase_add_loop_test(tc, test_config_bad, 0, (int)NBAD);
-	tcase_add_test(tc, test_config_good);
-	tcase_add_test(tc, test_config_warning_only);
-	tcase_add_test(tc, test_config_unreadable);
-	tcase_add_test(tc, test_config_key_mode);
+	make_copy();
+	tc = tcase_create("good");
+	tcase_add_loop_test(tc, test_config_good, 0, (int)NGOOD);
+	tcase_add_loop_test(tc, test_config_key_mode, 0, (int)NMODES);
 	suite_add_tcase(s, tc);
-	return run_suite(s);
+	tc = tcase_create("bad");
+	tcase_add_loop_test(tc, test_config_bad, 0, (int)NBAD);
+	tcase_add_test(tc, test_config_fixture_count);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("api");
+	tcase_add_test(tc, test_config_relative);
+	tcase_add_test(tc, test_config_diags_appended);
+	tcase_add_test(tc, test_config_null);
+	suite_add_tcase(s, tc);
+	rc = run_suite(s);
+	sh("rm -rf '%s'", fxdir);
+	return rc;
 }

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Loading the bridge's JSON configuration. jansson parses (rejecting
- * duplicate keys); core's jsonpos tells where each value sits, so every
- * problem is reported as FILE:LINE:COL: PATH: message. The loader goes on
- * after a problem and reports all of them, then fails if any was an
- * error. An unknown key is always an error, with the nearest known key
- * suggested: a typo must never be silently ignored.
+ * Loading the bridge's JSON configuration: the top level, the
+ * diagnostics, and the typed accessors every part of the schema uses.
+ * jansson parses (rejecting duplicate keys); core's jsonpos says where each
+ * value sits, so every problem reads FILE:LINE:COL: PATH: message. The
+ * loader goes on after a problem and reports all of them, sorted by
+ * position, then fails if any was an error. An unknown key is always an
+ * error with the nearest known key suggested: a typo must never be
+ * silently ignored. keys.c, connection.c and pem.c hold the rest.
  */
-#include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,36 +21,40 @@
 static const char *const top_keys[] = { "issuer", "listen", "signing_keys",
     "id_token_ttl", "clock_skew", "max_response_bytes", "sp", "connections",
     "clients", NULL };
-static const char *const key_keys[] = { "kid", "alg", "private_key_file",
-    "active", NULL };
-static const char *const sp_keys[] = { "entity_id", "acs_url",
-    "decryption_key_file", NULL };
-static const char *const conn_keys[] = { "name", "idp_entity_id",
-    "idp_certificates", "mappings_file", "default_client", "allow_sha1",
-    "allow_rsa_1024", "allow_idp_initiated", NULL };
-static const char *const client_keys[] = { "client_id", "client_secret",
-    "redirect_uris", NULL };
-static const char *const algs[] = { "RS256", "RS384", "RS512", "ES256",
-    "ES384", NULL };
+
+#define DEFAULT_LISTEN		"127.0.0.1:8080"
+#define DEFAULT_ID_TOKEN_TTL	300	/* seconds */
+#define MAX_ID_TOKEN_TTL	86400	/* seconds: a day */
+#define DEFAULT_CLOCK_SKEW	120	/* seconds */
+#define MAX_CLOCK_SKEW		3600	/* seconds */
+#define MIN_RESPONSE_BYTES	1024	/* bytes */
+#define MAX_RESPONSE_BYTES	67108864	/* bytes: 64 MiB */
+#define SHOWN_PATH_MAX		200	/* bytes of a JSON path shown */
+#define SHOWN_VALUE_MAX		60	/* bytes of a string value shown */
+
+/* ---- diagnostics ------------------------------------------------------ */
 
 static void
 cfg_vadd(struct loader *l, enum s2o_diag_severity sev, const char *path,
     bool at_key, const char *fmt, va_list ap)
 {
-	char		msg[768];
+	char		raw[1024], msg[1024], shown[SHOWN_PATH_MAX + 8];
 	unsigned int	line = 0, col = 0;
 	struct s2o_err	e;
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (path != NULL && *path != '\0') {
-		if (at_key)
-			s2o_jsonpos_key(l->jp, path, &line, &col);
-		else
-			s2o_jsonpos_value(l->jp, path, &line, &col);
-	}
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	/* messages quote the admin's strings: no control character may
+	 * reach a terminal or a log line */
+	s2o_str_excerpt(msg, sizeof(msg), raw, sizeof(msg) - 8);
+	if (at_key)
+		s2o_jsonpos_key(l->jp, path, &line, &col);
+	else
+		s2o_jsonpos_value(l->jp, path, &line, &col);
+	/* an unknown key may be long or hold control characters */
+	s2o_str_excerpt(shown, sizeof(shown), path, SHOWN_PATH_MAX);
 	s2o_err_clear(&e);
 	if (s2o_diags_add(l->diags, sev, S2O_R_CONFIG_INVALID, l->file, line,
-	    col, path, &e, "%s", msg) == -1)
+	    col, shown, &e, "%s", msg) == -1)
 		l->oom = true;
 }
 
@@ -74,32 +79,136 @@ cfg_warn(struct loader *l, const char *path, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* "base.key" (or base["key"]) into out */
-static const char *
-sub(char *out, size_t size, const char *base, const char *key)
+/*
+ * Orders the problems this load added by position, those without one
+ * first, keeping the loader's order among equals (insertion sort: stable,
+ * and the lists are short). An admin reads the file top to bottom.
+ */
+static void
+sort_diags(struct s2o_diags *d, size_t from)
+{
+	struct s2o_diag	t;
+	size_t		i, j;
+
+	for (i = from + 1; i < d->n; i++) {
+		t = d->v[i];
+		for (j = i; j > from && (d->v[j - 1].line > t.line ||
+		    (d->v[j - 1].line == t.line &&
+		    d->v[j - 1].column > t.column)); j--)
+			d->v[j] = d->v[j - 1];
+		d->v[j] = t;
+	}
+}
+
+/* ---- paths and values ------------------------------------------------- */
+
+const char *
+cfg_path(char *out, const char *base, const char *key)
 {
 	struct s2o_buf	b;
 	struct s2o_err	e;
 
 	s2o_err_clear(&e);
-	s2o_buf_init(&b, size - 1);
-	if ((*base && s2o_buf_adds(&b, base, &e) == -1) ||
-	    s2o_jsonpath_key(&b, key, &e) == -1)
-		s2o_strlcpy(out, key, size);
+	s2o_buf_init(&b, CFG_PATH_MAX - 1);
+	if (s2o_buf_adds(&b, base, &e) == -1 ||
+	    s2o_jsonpath_key(&b, key, &e) == -1 || b.data == NULL)
+		s2o_strlcpy(out, key, CFG_PATH_MAX);	/* known keys: never */
 	else
-		s2o_strlcpy(out, b.data, size);
+		s2o_strlcpy(out, b.data, CFG_PATH_MAX);
 	s2o_buf_cleanup(&b);
 	return out;
 }
 
-static const char *
-idx(char *out, size_t size, const char *base, size_t i)
+const char *
+cfg_index(char *out, const char *base, size_t i)
 {
-	if (snprintf(out, size, "%s[%zu]", base, i) >= (int)size)
-		out[size - 1] = '\0';	/* paths are short; never in practice */
+	snprintf(out, CFG_PATH_MAX, "%s[%zu]", base, i);
 	return out;
 }
 
+const char *
+cfg_found(const json_t *v, char *buf, size_t size)
+{
+	char	ex[SHOWN_VALUE_MAX + 8];
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		s2o_strlcpy(buf, "an object", size);
+		break;
+	case JSON_ARRAY:
+		s2o_strlcpy(buf, json_array_size(v) ? "an array" : "[]", size);
+		break;
+	case JSON_STRING:
+		snprintf(buf, size, "\"%s\"", s2o_str_excerpt(ex, sizeof(ex),
+		    json_string_value(v), SHOWN_VALUE_MAX));
+		break;
+	case JSON_INTEGER:
+		snprintf(buf, size, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(v));
+		break;
+	case JSON_REAL:
+		snprintf(buf, size, "%g", json_real_value(v));
+		break;
+	case JSON_TRUE:
+		s2o_strlcpy(buf, "true", size);
+		break;
+	case JSON_FALSE:
+		s2o_strlcpy(buf, "false", size);
+		break;
+	default:
+		s2o_strlcpy(buf, "null", size);
+		break;
+	}
+	return buf;
+}
+
+void
+cfg_check_keys(struct loader *l, json_t *obj, const char *base,
+    const char *const *known)
+{
+	struct s2o_buf	 b;
+	struct s2o_err	 e;
+	const char	*k, *near;
+	json_t		*v;
+	size_t		 i;
+
+	json_object_foreach(obj, k, v) {
+		for (i = 0; known[i] != NULL; i++)
+			if (strcmp(known[i], k) == 0)
+				break;
+		if (known[i] != NULL)
+			continue;
+		/* built whole (not in a fixed buffer): its position is
+		 * found by the exact path */
+		s2o_err_clear(&e);
+		s2o_buf_init(&b, S2O_CONFIG_MAX_FILE);
+		if (s2o_buf_adds(&b, base, &e) == -1 ||
+		    s2o_jsonpath_key(&b, k, &e) == -1) {
+			l->oom = true;
+			s2o_buf_cleanup(&b);
+			continue;
+		}
+		if ((near = s2o_str_nearest(k, known)) != NULL)
+			cfg_error(l, b.data, true, "unknown key (did you mean "
+			    "\"%s\"?)", near);
+		else
+			cfg_error(l, b.data, true, "unknown key");
+		s2o_buf_cleanup(&b);
+	}
+}
+
+json_t *
+cfg_member(struct loader *l, json_t *obj, const char *base, const char *key,
+    bool required)
+{
+	json_t	*v = json_object_get(obj, key);
+
+	if (v == NULL && required)
+		cfg_error(l, base, false, "missing required key \"%s\"", key);
+	return v;
+}
+
+/* The type of v, for values never shown (secrets). */
 static const char *
 type_name(const json_t *v)
 {
@@ -107,482 +216,341 @@ type_name(const json_t *v)
 	case JSON_OBJECT: return "an object";
 	case JSON_ARRAY: return "an array";
 	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number";
+	case JSON_INTEGER: case JSON_REAL: return "a number";
 	case JSON_TRUE: case JSON_FALSE: return "a boolean";
 	default: return "null";
 	}
 }
 
-static void
-check_unknown(struct loader *l, json_t *obj, const char *base,
-    const char *const *known)
-{
-	const char	*k, *near;
-	json_t		*v;
-	char		 p[512];
-	size_t		 i;
-	bool		 ok;
-
-	json_object_foreach(obj, k, v) {
-		for (ok = false, i = 0; known[i] != NULL && !ok; i++)
-			ok = strcmp(known[i], k) == 0;
-		if (ok)
-			continue;
-		near = s2o_str_nearest(k, known);
-		if (near != NULL)
-			cfg_error(l, sub(p, sizeof(p), base, k), true,
-			    "unknown key (did you mean \"%s\"?)", near);
-		else
-			cfg_error(l, sub(p, sizeof(p), base, k), true,
-			    "unknown key");
-	}
-}
-
-/* A string member; NULL (and an error when required) if absent or wrong. */
 static char *
-get_str(struct loader *l, json_t *obj, const char *base, const char *key,
-    bool required)
+string_value(struct loader *l, json_t *v, const char *path, bool secret)
 {
-	json_t	*v = json_object_get(obj, key);
-	char	 p[512];
+	char	 found[SHOWN_VALUE_MAX + 16];
 	char	*s;
 
-	sub(p, sizeof(p), base, key);
-	if (v == NULL) {
-		if (required)
-			cfg_error(l, base, false, "missing required key \"%s\"",
-			    key);
+	if (!json_is_string(v)) {
+		cfg_error(l, path, false, "expected a string, found %s",
+		    secret ? type_name(v) : cfg_found(v, found,
+		    sizeof(found)));
 		return NULL;
 	}
-	if (!json_is_string(v) || json_string_length(v) == 0) {
-		cfg_error(l, p, false, "expected a non-empty string, found %s",
-		    json_is_string(v) ? "\"\"" : type_name(v));
+	if (json_string_length(v) == 0) {
+		cfg_error(l, path, false, "must not be empty");
 		return NULL;
 	}
+	/* jansson rejects \u0000 unless asked (JSON_ALLOW_NUL), so the
+	 * C string is the whole value */
 	if ((s = strdup(json_string_value(v))) == NULL)
 		l->oom = true;
 	return s;
 }
 
-static long
-get_int(struct loader *l, json_t *obj, const char *base, const char *key,
-    long dflt, long min, long max)
+char *
+cfg_string_value(struct loader *l, json_t *v, const char *path)
 {
-	json_t	*v = json_object_get(obj, key);
-	char	 p[512];
-
-	if (v == NULL)
-		return dflt;
-	sub(p, sizeof(p), base, key);
-	if (!json_is_integer(v)) {
-		cfg_error(l, p, false, "expected an integer from %ld to %ld, "
-		    "found %s", min, max, type_name(v));
-		return dflt;
-	}
-	if (json_integer_value(v) < min || json_integer_value(v) > max) {
-		cfg_error(l, p, false, "expected an integer from %ld to %ld, "
-		    "found %lld", min, max, (long long)json_integer_value(v));
-		return dflt;
-	}
-	return (long)json_integer_value(v);
+	return string_value(l, v, path, false);
 }
 
-static bool
-get_bool(struct loader *l, json_t *obj, const char *base, const char *key)
+char *
+cfg_string(struct loader *l, json_t *obj, const char *base, const char *key,
+    bool required, bool secret)
 {
-	json_t	*v = json_object_get(obj, key);
-	char	 p[512];
+	json_t	*v = cfg_member(l, obj, base, key, required);
+	char	 p[CFG_PATH_MAX];
 
 	if (v == NULL)
-		return false;
+		return NULL;
+	return string_value(l, v, cfg_path(p, base, key), secret);
+}
+
+bool
+cfg_bool(struct loader *l, json_t *obj, const char *base, const char *key,
+    bool dflt)
+{
+	json_t	*v = json_object_get(obj, key);
+	char	 p[CFG_PATH_MAX], found[SHOWN_VALUE_MAX + 16];
+
+	if (v == NULL)
+		return dflt;
 	if (!json_is_boolean(v)) {
-		cfg_error(l, sub(p, sizeof(p), base, key), false,
-		    "expected true or false, found %s", type_name(v));
-		return false;
+		cfg_error(l, cfg_path(p, base, key), false, "expected true or "
+		    "false, found %s", cfg_found(v, found, sizeof(found)));
+		return dflt;
 	}
 	return json_is_true(v);
 }
 
-/* An array member, non-empty when required; NULL when absent or wrong. */
-static json_t *
-get_array(struct loader *l, json_t *obj, const char *base, const char *key,
+/*
+ * An integer member from min to max; dflt when absent or wrong. what
+ * describes the range in the message ("an integer from 0 to 3600", true); when
+ * it names no upper bound (what_has_max false: "a positive integer"), a
+ * value above max gets its own message.
+ */
+static long
+int_member(struct loader *l, json_t *obj, const char *key, long dflt,
+    long min, long max, const char *what, bool what_has_max)
+{
+	json_t		*v = json_object_get(obj, key);
+	char		 found[SHOWN_VALUE_MAX + 16];
+	json_int_t	 n;
+
+	if (v == NULL)
+		return dflt;
+	n = json_is_integer(v) ? json_integer_value(v) : 0;
+	if (!json_is_integer(v) || n < min || (n > max &&
+	    what_has_max)) {
+		cfg_error(l, key, false, "expected %s, found %s", what,
+		    cfg_found(v, found, sizeof(found)));
+		return dflt;
+	}
+	if (n > max) {
+		cfg_error(l, key, false, "expected at most %ld, found %"
+		    JSON_INTEGER_FORMAT, max, n);
+		return dflt;
+	}
+	return (long)n;
+}
+
+json_t *
+cfg_array(struct loader *l, json_t *obj, const char *base, const char *key,
     bool required)
 {
-	json_t	*v = json_object_get(obj, key);
-	char	 p[512];
+	json_t	*v = cfg_member(l, obj, base, key, required);
+	char	 p[CFG_PATH_MAX], found[SHOWN_VALUE_MAX + 16];
 
-	sub(p, sizeof(p), base, key);
-	if (v == NULL) {
-		if (required)
-			cfg_error(l, base, false, "missing required key \"%s\"",
-			    key);
+	if (v == NULL)
 		return NULL;
-	}
+	cfg_path(p, base, key);
 	if (!json_is_array(v)) {
 		cfg_error(l, p, false, "expected an array, found %s",
-		    type_name(v));
+		    cfg_found(v, found, sizeof(found)));
 		return NULL;
 	}
 	if (required && json_array_size(v) == 0) {
-		cfg_error(l, p, false, "expected at least one entry");
+		cfg_error(l, p, false, "expected at least one entry, found []");
 		return NULL;
 	}
 	return v;
 }
 
-static bool
-is_object(struct loader *l, json_t *v, const char *path)
+bool
+cfg_is_object(struct loader *l, json_t *v, const char *path)
 {
+	char	found[SHOWN_VALUE_MAX + 16];
+
 	if (json_is_object(v))
 		return true;
 	cfg_error(l, path, false, "expected an object, found %s",
-	    type_name(v));
+	    cfg_found(v, found, sizeof(found)));
 	return false;
 }
 
-static bool
-is_url(const char *s, bool https_or_http)
+bool
+cfg_is_absolute_url(const char *s, bool http_only)
 {
-	if (https_or_http)
-		return strncmp(s, "https://", 8) == 0 ||
-		    strncmp(s, "http://", 7) == 0;
-	return strstr(s, "://") != NULL;
+	const char	*p;
+
+	/* RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+		return false;
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return false;	/* no white space, no controls */
+	p = s + strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789+-.");
+	if (*p != ':' || p[1] == '\0')
+		return false;
+	if (strncmp(s, "https:", 6) == 0 || strncmp(s, "http:", 5) == 0) {
+		p++;
+		/* an http(s) URL needs an authority with a host */
+		return p[0] == '/' && p[1] == '/' && p[2] != '\0' &&
+		    strchr("/?#:", p[2]) == NULL;
+	}
+	return !http_only;
 }
 
-static bool
-known_alg(const char *alg)
-{
-	size_t	i;
-
-	for (i = 0; algs[i] != NULL; i++)
-		if (strcmp(algs[i], alg) == 0)
-			return true;
-	return false;
-}
+/* ---- the top level ---------------------------------------------------- */
 
 static void
-load_keys(struct loader *l, struct s2o_config *c, json_t *arr)
+load_listen(struct loader *l, struct s2o_config *c, json_t *root)
 {
-	json_t	*k;
-	char	 base[64], p[512], *file;
-	size_t	 i, j, nactive = 0;
+	const char	*colon;
+	char		*end;
+	long		 port;
 
-	if ((c->signing_keys = calloc(json_array_size(arr),
-	    sizeof(*c->signing_keys))) == NULL) {
-		l->oom = true;
-		return;
-	}
-	json_array_foreach(arr, i, k) {
-		struct s2o_config_key *key = &c->signing_keys[i];
-
-		c->nsigning_keys++;
-		idx(base, sizeof(base), "signing_keys", i);
-		if (!is_object(l, k, base))
-			continue;
-		check_unknown(l, k, base, key_keys);
-		key->kid = get_str(l, k, base, "kid", true);
-		key->alg = get_str(l, k, base, "alg", false);
-		if (key->alg == NULL && json_object_get(k, "alg") == NULL &&
-		    (key->alg = strdup("RS256")) == NULL)
+	if (json_object_get(root, "listen") == NULL) {
+		if ((c->listen = strdup(DEFAULT_LISTEN)) == NULL)
 			l->oom = true;
-		if (key->alg != NULL && !known_alg(key->alg))
-			cfg_error(l, sub(p, sizeof(p), base, "alg"), false,
-			    "unsupported algorithm \"%s\" (RS256, RS384, RS512, "
-			    "ES256 or ES384)", key->alg);
-		key->active = get_bool(l, k, base, "active");
-		nactive += key->active;
-		for (j = 0; j < i && key->kid != NULL; j++)
-			if (c->signing_keys[j].kid != NULL &&
-			    strcmp(c->signing_keys[j].kid, key->kid) == 0)
-				cfg_error(l, sub(p, sizeof(p), base, "kid"),
-				    false, "kid \"%s\" is used twice",
-				    key->kid);
-		sub(p, sizeof(p), base, "private_key_file");
-		if ((file = get_str(l, k, base, "private_key_file", true)) !=
-		    NULL && cfg_pem_read(l, p, file, &key->private_key) == 0 &&
-		    key->alg != NULL)
-			cfg_check_private_key(l, p, &key->private_key, key->alg,
-			    false);
-		free(file);
-	}
-	if (nactive > 1)
-		cfg_error(l, "signing_keys", false, "%zu keys are marked active;"
-		    " at most one signs", nactive);
-	else if (nactive == 0 && c->nsigning_keys > 0)
-		c->signing_keys[0].active = true;
-}
-
-static void
-load_sp(struct loader *l, struct s2o_config *c, json_t *sp)
-{
-	char	*file, p[64];
-
-	if (sp == NULL) {
-		cfg_error(l, "", false, "missing required key \"sp\"");
 		return;
 	}
-	if (!is_object(l, sp, "sp"))
+	if ((c->listen = cfg_string(l, root, "", "listen", false, false)) ==
+	    NULL)
 		return;
-	check_unknown(l, sp, "sp", sp_keys);
-	c->sp.entity_id = get_str(l, sp, "sp", "entity_id", true);
-	c->sp.acs_url = get_str(l, sp, "sp", "acs_url", true);
-	if (c->sp.acs_url != NULL && !is_url(c->sp.acs_url, true))
-		cfg_error(l, "sp.acs_url", false, "expected an absolute http(s) "
-		    "URL, found \"%s\"", c->sp.acs_url);
-	s2o_strlcpy(p, "sp.decryption_key_file", sizeof(p));
-	if ((file = get_str(l, sp, "sp", "decryption_key_file", false)) !=
-	    NULL && cfg_pem_read(l, p, file, &c->sp.decryption_key) == 0)
-		cfg_check_private_key(l, p, &c->sp.decryption_key, "", true);
-	free(file);
-}
-
-static void
-load_connection(struct loader *l, struct s2o_config *c, json_t *o,
-    const char *base)
-{
-	struct s2o_connection	*k = &c->connections[c->nconnections++];
-	json_t			*certs, *v;
-	char			 p[512], *file;
-	size_t			 i;
-
-	if (!is_object(l, o, base))
-		return;
-	check_unknown(l, o, base, conn_keys);
-	k->name = get_str(l, o, base, "name", true);
-	if (k->name != NULL && strspn(k->name, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != strlen(k->name))
-		cfg_error(l, sub(p, sizeof(p), base, "name"), false, "use only "
-		    "letters, digits, '.', '_' and '-'");
-	k->idp_entity_id = get_str(l, o, base, "idp_entity_id", true);
-	k->default_client = get_str(l, o, base, "default_client", false);
-	k->allow_sha1 = get_bool(l, o, base, "allow_sha1");
-	k->allow_rsa_1024 = get_bool(l, o, base, "allow_rsa_1024");
-	k->allow_idp_initiated = get_bool(l, o, base, "allow_idp_initiated");
-	if ((file = get_str(l, o, base, "mappings_file", true)) != NULL) {
-		struct s2o_pem	m;
-
-		/* mappings are map/'s to parse; here only its existence */
-		memset(&m, 0, sizeof(m));
-		sub(p, sizeof(p), base, "mappings_file");
-		if (cfg_pem_read(l, p, file, &m) == 0) {
-			k->mappings_file = m.path;
-			m.path = NULL;
-		}
-		cfg_pem_free(&m, false);
-		free(file);
-	}
-	if ((certs = get_array(l, o, base, "idp_certificates", true)) == NULL)
-		return;
-	if ((k->idp_certificates = calloc(json_array_size(certs),
-	    sizeof(*k->idp_certificates))) == NULL) {
-		l->oom = true;
-		return;
-	}
-	json_array_foreach(certs, i, v) {
-		char	cp[512];
-
-		idx(cp, sizeof(cp), sub(p, sizeof(p), base,
-		    "idp_certificates"), i);
-		if (!json_is_string(v)) {
-			cfg_error(l, cp, false, "expected a file name, found %s",
-			    type_name(v));
-			continue;
-		}
-		if (cfg_pem_read(l, cp, json_string_value(v),
-		    &k->idp_certificates[k->nidp_certificates]) == 0)
-			cfg_check_certificate(l, cp, &k->idp_certificates[
-			    k->nidp_certificates++], k->allow_rsa_1024);
-	}
-}
-
-static void
-load_client(struct loader *l, struct s2o_config *c, json_t *o,
-    const char *base)
-{
-	struct s2o_client	*k = &c->clients[c->nclients++];
-	json_t			*uris, *v;
-	char			 p[512], up[512];
-	size_t			 i;
-
-	if (!is_object(l, o, base))
-		return;
-	check_unknown(l, o, base, client_keys);
-	k->client_id = get_str(l, o, base, "client_id", true);
-	k->client_secret = get_str(l, o, base, "client_secret", false);
-	if (k->client_secret != NULL && strlen(k->client_secret) < 16)
-		cfg_error(l, sub(p, sizeof(p), base, "client_secret"), false,
-		    "too short: use at least 16 characters");
-	if ((uris = get_array(l, o, base, "redirect_uris", true)) == NULL)
-		return;
-	if ((k->redirect_uris = calloc(json_array_size(uris),
-	    sizeof(char *))) == NULL) {
-		l->oom = true;
-		return;
-	}
-	sub(p, sizeof(p), base, "redirect_uris");
-	json_array_foreach(uris, i, v) {
-		idx(up, sizeof(up), p, i);
-		if (!json_is_string(v) || !is_url(json_string_value(v), false)
-		    || strchr(json_string_value(v), '#') != NULL) {
-			cfg_error(l, up, false, "expected an absolute URL without "
-			    "a fragment");
-			continue;
-		}
-		if ((k->redirect_uris[k->nredirect_uris++] =
-		    strdup(json_string_value(v))) == NULL)
-			l->oom = true;
-	}
-}
-
-static void
-cross_check(struct loader *l, struct s2o_config *c)
-{
-	const char	*names[64];
-	char		 p[512], base[64];
-	size_t		 i, j, n;
-
-	for (i = 0; i < c->nconnections; i++) {
-		struct s2o_connection *k = &c->connections[i];
-
-		idx(base, sizeof(base), "connections", i);
-		for (j = 0; j < i; j++) {
-			if (k->name && c->connections[j].name &&
-			    strcmp(k->name, c->connections[j].name) == 0)
-				cfg_error(l, sub(p, sizeof(p), base, "name"),
-				    false, "connection \"%s\" is defined twice",
-				    k->name);
-			if (k->idp_entity_id && c->connections[j].idp_entity_id
-			    && strcmp(k->idp_entity_id,
-			    c->connections[j].idp_entity_id) == 0)
-				cfg_error(l, sub(p, sizeof(p), base,
-				    "idp_entity_id"), false, "connections[%zu] "
-				    "has the same idp_entity_id", j);
-		}
-		if (k->default_client == NULL ||
-		    s2o_config_client(c, k->default_client) != NULL)
-			continue;
-		for (n = 0; n < c->nclients && n < 63; n++)
-			names[n] = c->clients[n].client_id ?
-			    c->clients[n].client_id : "";
-		names[n] = NULL;
-		if (s2o_str_nearest(k->default_client, names) != NULL)
-			cfg_error(l, sub(p, sizeof(p), base, "default_client"),
-			    false, "no client \"%s\" is configured (did you "
-			    "mean \"%s\"?)", k->default_client,
-			    s2o_str_nearest(k->default_client, names));
-		else
-			cfg_error(l, sub(p, sizeof(p), base, "default_client"),
-			    false, "no client \"%s\" is configured",
-			    k->default_client);
-	}
-	for (i = 0; i < c->nclients; i++)
-		for (j = 0; j < i; j++)
-			if (c->clients[i].client_id && c->clients[j].client_id
-			    && strcmp(c->clients[i].client_id,
-			    c->clients[j].client_id) == 0)
-				cfg_error(l, sub(p, sizeof(p), idx(base,
-				    sizeof(base), "clients", i), "client_id"),
-				    false, "client \"%s\" is defined twice",
-				    c->clients[i].client_id);
+	colon = strrchr(c->listen, ':');
+	port = colon ? strtol(colon + 1, &end, 10) : 0;
+	if (colon == NULL || colon == c->listen || colon[1] < '0' ||
+	    colon[1] > '9' || *end != '\0' || port < 1 || port > 65535)
+		cfg_error(l, "listen", false, "expected \"host:port\" with a "
+		    "port from 1 to 65535, found \"%s\"", c->listen);
 }
 
 static void
 load_root(struct loader *l, struct s2o_config *c, json_t *root)
 {
-	json_t	*arr, *v;
-	char	 base[64];
-	size_t	 i;
+	cfg_check_keys(l, root, "", top_keys);
+	c->issuer = cfg_string(l, root, "", "issuer", true, false);
+	/* OpenID Connect Discovery §3: an https URL (http for local use)
+	 * with no query or fragment, compared as a string by clients */
+	if (c->issuer != NULL && (!cfg_is_absolute_url(c->issuer, true) ||
+	    strpbrk(c->issuer, "?#") != NULL))
+		cfg_error(l, "issuer", false, "expected an absolute http(s) URL "
+		    "without query or fragment, found \"%s\"", c->issuer);
+	load_listen(l, c, root);
+	c->id_token_ttl = int_member(l, root, "id_token_ttl",
+	    DEFAULT_ID_TOKEN_TTL, 1, MAX_ID_TOKEN_TTL, "a positive integer",
+	    false);
+	c->clock_skew = int_member(l, root, "clock_skew", DEFAULT_CLOCK_SKEW,
+	    0, MAX_CLOCK_SKEW, "an integer from 0 to 3600", true);
+	c->max_response_bytes = (size_t)int_member(l, root,
+	    "max_response_bytes", S2O_SAML_MAX_RESPONSE, MIN_RESPONSE_BYTES,
+	    MAX_RESPONSE_BYTES, "an integer from 1024 to 67108864", true);
+	cfg_load_signing_keys(l, c, root);
+	cfg_load_sp(l, c, root);
+	/* clients first: connections name their default client */
+	cfg_load_clients(l, c, root);
+	cfg_load_connections(l, c, root);
+}
 
-	check_unknown(l, root, "", top_keys);
-	c->issuer = get_str(l, root, "", "issuer", true);
-	if (c->issuer != NULL && !is_url(c->issuer, true))
-		cfg_error(l, "issuer", false, "expected an absolute http(s) URL, "
-		    "found \"%s\"", c->issuer);
-	if ((c->listen = get_str(l, root, "", "listen", false)) == NULL &&
-	    json_object_get(root, "listen") == NULL &&
-	    (c->listen = strdup("127.0.0.1:8080")) == NULL)
+/* Adds a problem about the file as a whole (no JSON path). */
+static void
+file_problem(struct loader *l, enum s2o_reason reason, const char *file,
+    unsigned int line, unsigned int col, const char *msg)
+{
+	struct s2o_err	e;
+
+	s2o_err_clear(&e);
+	if (s2o_diags_add(l->diags, S2O_DIAG_ERROR, reason, file, line, col,
+	    NULL, &e, "%s", msg) == -1)
 		l->oom = true;
-	c->id_token_ttl = get_int(l, root, "", "id_token_ttl", 300, 1, 86400);
-	c->clock_skew = get_int(l, root, "", "clock_skew", 120, 0, 3600);
-	c->max_response_bytes = (size_t)get_int(l, root, "",
-	    "max_response_bytes", S2O_SAML_MAX_RESPONSE, 1024, 67108864);
-	if ((arr = get_array(l, root, "", "signing_keys", true)) != NULL)
-		load_keys(l, c, arr);
-	load_sp(l, c, json_object_get(root, "sp"));
-	if ((arr = get_array(l, root, "", "clients", false)) != NULL &&
-	    (c->clients = calloc(json_array_size(arr) + 1,
-	    sizeof(*c->clients))) != NULL)
-		json_array_foreach(arr, i, v)
-			load_client(l, c, v, idx(base, sizeof(base), "clients",
-			    i));
-	if ((arr = get_array(l, root, "", "connections", true)) != NULL &&
-	    (c->connections = calloc(json_array_size(arr),
-	    sizeof(*c->connections))) != NULL)
-		json_array_foreach(arr, i, v)
-			load_connection(l, c, v, idx(base, sizeof(base),
-			    "connections", i));
-	cross_check(l, c);
+}
+
+static json_t *
+parse(struct loader *l, const struct s2o_buf *b)
+{
+	json_error_t	 je;
+	json_t		*root;
+	struct s2o_err	 e;
+	char		 found[SHOWN_VALUE_MAX + 16];
+
+	if ((root = json_loadb(b->data, b->len, JSON_REJECT_DUPLICATES,
+	    &je)) == NULL) {
+		if (json_error_code(&je) == json_error_out_of_memory)
+			l->oom = true;
+		else
+			file_problem(l, S2O_R_CONFIG_INVALID, l->file,
+			    je.line > 0 ? (unsigned int)je.line : 0,
+			    je.column > 0 ? (unsigned int)je.column : 0,
+			    je.text);
+		return NULL;
+	}
+	s2o_err_clear(&e);
+	if ((l->jp = s2o_jsonpos_new(b->data, b->len, &e)) == NULL) {
+		if (e.reason == S2O_R_INTERNAL)
+			l->oom = true;
+		else	/* nested deeper than jsonpos follows */
+			file_problem(l, e.reason, l->file, e.line, e.column,
+			    e.detail);
+		json_decref(root);
+		return NULL;
+	}
+	if (!json_is_object(root)) {
+		/* "" is the root's path: its position, no path shown */
+		cfg_error(l, "", false, "expected a JSON object, found %s",
+		    cfg_found(root, found, sizeof(found)));
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+/* The configuration shell: path, folder, nothing loaded yet. */
+static struct s2o_config *
+config_new(const char *path)
+{
+	struct s2o_config	*c;
+	char			*tmp;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if ((c->path = strdup(path)) == NULL || (tmp = strdup(path)) == NULL) {
+		s2o_config_free(c);
+		return NULL;
+	}
+	/* dirname(3) may modify its argument and return static storage */
+	c->dir = strdup(dirname(tmp));
+	free(tmp);
+	if (c->dir == NULL) {
+		s2o_config_free(c);
+		return NULL;
+	}
+	return c;
 }
 
 struct s2o_config *
 s2o_config_load(const char *path, struct s2o_diags *diags,
     struct s2o_err *err)
 {
-	struct s2o_config	*c;
+	struct s2o_config	*c = NULL;
 	struct loader		 l;
 	struct s2o_buf		 b;
-	json_error_t		 je;
+	struct s2o_err		 e;
 	json_t			*root = NULL;
-	char			*tmp;
+	size_t			 first = diags->n, nerrors = diags->nerrors, i;
 
 	memset(&l, 0, sizeof(l));
 	l.file = path;
 	l.diags = diags;
-	l.err = err;
+	s2o_err_clear(&e);
 	s2o_buf_init(&b, S2O_CONFIG_MAX_FILE);
-	if (s2o_buf_read_file(&b, path, err) == -1)
-		return NULL;
-	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->path = strdup(path)) == NULL || (tmp = strdup(path)) == NULL) {
-		free(c ? c->path : NULL);
-		free(c);
-		s2o_buf_cleanup(&b);
-		s2o_err_oom(err);
-		return NULL;
-	}
-	c->dir = strdup(dirname(tmp));
-	free(tmp);
-	l.dir = c->dir ? c->dir : ".";
-	root = json_loadb(b.data, b.len, JSON_REJECT_DUPLICATES, &je);
-	if (root == NULL)
-		s2o_diags_add(diags, S2O_DIAG_ERROR, S2O_R_CONFIG_INVALID, path,
-		    (unsigned int)je.line, (unsigned int)je.column, NULL, err,
-		    "%s", je.text);
-	else if (!json_is_object(root))
-		s2o_diags_add(diags, S2O_DIAG_ERROR, S2O_R_CONFIG_INVALID, path,
-		    1, 1, NULL, err, "expected a JSON object");
-	else if ((l.jp = s2o_jsonpos_new(b.data, b.len, err)) != NULL)
+	if (cfg_read_regular(path, path, S2O_CONFIG_MAX_FILE, &b, NULL,
+	    &e) == -1) {
+		if (e.reason == S2O_R_INTERNAL)
+			l.oom = true;
+		else	/* e.detail names the file */
+			file_problem(&l, e.reason, NULL, 0, 0, e.detail);
+	} else if ((c = config_new(path)) == NULL)
+		l.oom = true;
+	else if ((root = parse(&l, &b)) != NULL) {
+		l.dir = c->dir;
 		load_root(&l, c, root);
+	}
 	json_decref(root);
 	s2o_jsonpos_free(l.jp);
-	s2o_buf_cleanup(&b);
-	if (l.oom)
+	s2o_buf_cleanup_secret(&b);	/* the text holds client secrets */
+	sort_diags(diags, first);
+	if (l.oom)	/* first error wins: OOM is the deepest cause */
 		s2o_err_oom(err);
-	if (l.oom || diags->nerrors > 0 || s2o_err_is_set(err)) {
-		if (diags->nerrors > 0) {
-			size_t i;
-
-			for (i = 0; i < diags->n; i++)
-				if (diags->v[i].severity == S2O_DIAG_ERROR)
-					break;
-			s2o_err_set(err, S2O_R_CONFIG_INVALID, "%s",
+	if (!l.oom && diags->nerrors == nerrors)
+		return c;
+	for (i = first; i < diags->n; i++)
+		if (diags->v[i].severity == S2O_DIAG_ERROR) {
+			s2o_err_set_at(err, diags->v[i].reason,
+			    diags->v[i].line, diags->v[i].column, "%s",
 			    diags->v[i].text);
+			break;
 		}
-		s2o_config_free(c);
-		return NULL;
-	}
-	return c;
+	s2o_config_free(c);
+	return NULL;
+}
+
+/* ---- freeing and lookups ---------------------------------------------- */
+
+static void
+free_secret_string(char *s)
+{
+	if (s != NULL)
+		OPENSSL_cleanse(s, strlen(s));
+	free(s);
 }
 
 void
@@ -615,10 +583,7 @@ s2o_config_free(struct s2o_config *c)
 	free(c->connections);
 	for (i = 0; i < c->nclients; i++) {
 		free(c->clients[i].client_id);
-		if (c->clients[i].client_secret != NULL)
-			OPENSSL_cleanse(c->clients[i].client_secret,
-			    strlen(c->clients[i].client_secret));
-		free(c->clients[i].client_secret);
+		free_secret_string(c->clients[i].client_secret);
 		for (j = 0; j < c->clients[i].nredirect_uris; j++)
 			free(c->clients[i].redirect_uris[j]);
 		free(c->clients[i].redirect_uris);
@@ -636,7 +601,7 @@ s2o_config_connection(const struct s2o_config *c, const char *name)
 {
 	size_t	i;
 
-	for (i = 0; i < c->nconnections; i++)
+	for (i = 0; c != NULL && name != NULL && i < c->nconnections; i++)
 		if (c->connections[i].name != NULL &&
 		    strcmp(c->connections[i].name, name) == 0)
 			return &c->connections[i];
@@ -648,7 +613,7 @@ s2o_config_connection_by_issuer(const struct s2o_config *c, const char *iss)
 {
 	size_t	i;
 
-	for (i = 0; i < c->nconnections; i++)
+	for (i = 0; c != NULL && iss != NULL && i < c->nconnections; i++)
 		if (c->connections[i].idp_entity_id != NULL &&
 		    strcmp(c->connections[i].idp_entity_id, iss) == 0)
 			return &c->connections[i];
@@ -660,7 +625,7 @@ s2o_config_client(const struct s2o_config *c, const char *client_id)
 {
 	size_t	i;
 
-	for (i = 0; i < c->nclients; i++)
+	for (i = 0; c != NULL && client_id != NULL && i < c->nclients; i++)
 		if (c->clients[i].client_id != NULL &&
 		    strcmp(c->clients[i].client_id, client_id) == 0)
 			return &c->clients[i];

@@ -79,9 +79,12 @@ struct s2o_config {
  * Loads and checks the configuration at path. Every problem found is added
  * to diags (errors and warnings, each "FILE:LINE:COL: PATH: message"), not
  * only the first. Returns the configuration, which the caller frees with
- * s2o_config_free(); or NULL when diags holds at least one error, with err
- * set to S2O_R_CONFIG_INVALID (or S2O_R_KEY_UNUSABLE, S2O_R_IO) and the
- * first problem's text as detail.
+ * s2o_config_free(); or NULL when this load added at least one error to
+ * diags, with err set to the first one (by position): S2O_R_CONFIG_INVALID
+ * for a problem in the file, S2O_R_IO when path cannot be read,
+ * S2O_R_TOO_LARGE past S2O_CONFIG_MAX_FILE or S2O_JSON_MAX_DEPTH, with
+ * that problem's text as detail; S2O_R_INTERNAL when out of memory.
+ * Entries already in diags are kept; warnings alone do not fail the load.
  */
 struct s2o_config *s2o_config_load(const char *path, struct s2o_diags *diags,
 		    struct s2o_err *err);

@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Certificates and keys named by the configuration: read once at load,
- * checked with OpenSSL (type, size, exactly one certificate, permissions),
- * and kept as PEM text for the stages that parse them into their own
- * library's type. OpenSSL objects never leave this file.
+ * Files named by the configuration: opened once at load (regular files
+ * only, size-capped), certificates and keys checked with OpenSSL (type,
+ * size, exactly one certificate, permissions), and kept as PEM text for the
+ * stages that parse them into their own library's type. OpenSSL objects
+ * never leave this file; what a key is travels as struct cfg_keyinfo.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <openssl/bio.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -18,36 +24,137 @@
 
 #include "config/config_int.h"
 
+#define MIN_RSA_BITS	2048	/* bits */
+#define MIN_RSA_BITS_WEAK 1024	/* bits, with allow_rsa_1024 */
+#define MAX_PATH_BYTES	4096	/* bytes, a resolved file name */
+
+/* ---- files ------------------------------------------------------------ */
+
+/*
+ * Opens full as a regular file of at most max bytes. O_NONBLOCK so that a
+ * FIFO named by mistake cannot hang the load before fstat sees it.
+ */
+static int
+open_regular(const char *full, const char *shown, size_t max,
+    struct stat *st, struct s2o_err *e)
+{
+	int	fd, saved;
+
+	if ((fd = open(full, O_RDONLY | O_NOCTTY | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
+		return s2o_err_set(e, S2O_R_IO, "cannot read %s: %s", shown,
+		    strerror(errno));
+	if (fstat(fd, st) == -1) {
+		saved = errno;
+		close(fd);
+		return s2o_err_set(e, S2O_R_IO, "cannot read %s: %s", shown,
+		    strerror(saved));
+	}
+	if (!S_ISREG(st->st_mode)) {
+		close(fd);
+		return s2o_err_set(e, S2O_R_IO, "cannot read %s: %s", shown,
+		    S_ISDIR(st->st_mode) ? strerror(EISDIR) :
+		    "not a regular file");
+	}
+	if ((unsigned long long)st->st_size > (unsigned long long)max) {
+		close(fd);
+		return s2o_err_set(e, S2O_R_TOO_LARGE, "%s: larger than the "
+		    "limit of %zu bytes", shown, max);
+	}
+	return fd;
+}
+
 int
-cfg_pem_read(struct loader *l, const char *path, const char *name,
-    struct s2o_pem *out)
+cfg_read_regular(const char *full, const char *shown, size_t max,
+    struct s2o_buf *b, mode_t *mode, struct s2o_err *e)
+{
+	struct stat	 st;
+	FILE		*fp;
+	int		 fd, rc;
+
+	if ((fd = open_regular(full, shown, max, &st, e)) == -1)
+		return -1;
+	if (mode != NULL)
+		*mode = st.st_mode & 07777;
+	if ((fp = fdopen(fd, "rb")) == NULL) {
+		close(fd);
+		return s2o_err_oom(e);
+	}
+	rc = s2o_buf_read_stream(b, fp, shown, e);
+	fclose(fp);
+	return rc;
+}
+
+char *
+cfg_resolve(struct loader *l, const char *name)
 {
 	struct s2o_buf	b;
 	struct s2o_err	e;
-	char		full[4096];
 
-	if (name[0] == '/')
-		s2o_strlcpy(full, name, sizeof(full));
-	else
-		snprintf(full, sizeof(full), "%s/%s", l->dir, name);
+	s2o_err_clear(&e);
+	s2o_buf_init(&b, MAX_PATH_BYTES);
+	if (name[0] != '/' && s2o_buf_printf(&b, &e, "%s/", l->dir) == -1)
+		goto fail;
+	if (s2o_buf_adds(&b, name, &e) == -1)
+		goto fail;
+	return s2o_buf_take(&b, NULL);
+fail:
+	if (e.reason == S2O_R_INTERNAL)
+		l->oom = true;
+	return NULL;
+}
+
+int
+cfg_pem_read(struct loader *l, const char *path, const char *name,
+    struct s2o_pem *out, mode_t *mode)
+{
+	struct s2o_buf	 b;
+	struct s2o_err	 e;
+	char		*full;
+
+	if ((full = cfg_resolve(l, name)) == NULL) {
+		if (!l->oom)
+			cfg_error(l, path, false, "file name too long");
+		return -1;
+	}
 	s2o_err_clear(&e);
 	s2o_buf_init(&b, S2O_CONFIG_MAX_PEM);
-	if (s2o_buf_read_file(&b, full, &e) == -1) {
-		if (e.reason == S2O_R_TOO_LARGE)
-			cfg_error(l, path, false, "%s is larger than %d bytes",
-			    name, S2O_CONFIG_MAX_PEM);
-		else
-			cfg_error(l, path, false, "cannot read %s: %s", name,
-			    strerror(errno));
+	if (cfg_read_regular(full, name, S2O_CONFIG_MAX_PEM, &b, mode,
+	    &e) == -1) {
+		free(full);
+		if (e.reason == S2O_R_INTERNAL)
+			l->oom = true;
+		else	/* "cannot read idp/cert.pem: No such file..." */
+			cfg_error(l, path, false, "%s", e.detail);
 		return -1;
 	}
-	if ((out->path = strdup(full)) == NULL) {
-		s2o_buf_cleanup_secret(&b);
-		l->oom = true;
-		return -1;
-	}
+	out->path = full;
 	out->data = s2o_buf_take(&b, &out->len);
 	return 0;
+}
+
+char *
+cfg_file_check(struct loader *l, const char *path, const char *name,
+    size_t max)
+{
+	struct stat	 st;
+	struct s2o_err	 e;
+	char		*full;
+	int		 fd;
+
+	if ((full = cfg_resolve(l, name)) == NULL) {
+		if (!l->oom)
+			cfg_error(l, path, false, "file name too long");
+		return NULL;
+	}
+	s2o_err_clear(&e);
+	if ((fd = open_regular(full, name, max, &st, &e)) == -1) {
+		cfg_error(l, path, false, "%s", e.detail);
+		free(full);
+		return NULL;
+	}
+	close(fd);
+	return full;
 }
 
 void
@@ -59,50 +166,144 @@ cfg_pem_free(struct s2o_pem *p, bool secret)
 	free(p->path);
 	p->data = NULL;
 	p->path = NULL;
-}
-
-static const char *
-key_kind(EVP_PKEY *pk, char *buf, size_t size)
-{
-	char	curve[64];
-	size_t	len;
-
-	switch (EVP_PKEY_get_base_id(pk)) {
-	case EVP_PKEY_RSA:
-		snprintf(buf, size, "an RSA %d-bit key", EVP_PKEY_get_bits(pk));
-		break;
-	case EVP_PKEY_EC:
-		if (EVP_PKEY_get_utf8_string_param(pk, "group", curve,
-		    sizeof(curve), &len) != 1)
-			s2o_strlcpy(curve, "unknown curve", sizeof(curve));
-		snprintf(buf, size, "an EC key on %s", curve);
-		break;
-	default:
-		snprintf(buf, size, "a %s key", EVP_PKEY_get0_type_name(pk) ?
-		    EVP_PKEY_get0_type_name(pk) : "unknown");
-		break;
-	}
-	return buf;
+	p->len = 0;
 }
 
 void
-cfg_check_certificate(struct loader *l, const char *path,
-    const struct s2o_pem *pem, bool allow_rsa_1024)
+cfg_check_key_mode(struct loader *l, const char *path, const char *name,
+    mode_t mode)
+{
+	if ((mode & 077) == 0)
+		return;
+	cfg_warn(l, path, "%s is %s by group or others (mode %04o); chmod 600 "
+	    "it", name, (mode & 044) ? "readable" : (mode & 022) ? "writable" :
+	    "accessible", (unsigned int)mode);
+}
+
+/* ---- keys ------------------------------------------------------------- */
+
+/* "an" before a letter whose name starts with a vowel sound (RSA, EC). */
+static const char *
+article(const char *word)
+{
+	return strchr("AEFHILMNORSXaeio", word[0]) ? "an" : "a";
+}
+
+/* Fills ki from a public or private key. */
+static void
+describe(EVP_PKEY *pk, struct cfg_keyinfo *ki)
+{
+	static const struct { const char *group, *name; } curves[] = {
+		{ "prime256v1", "P-256" }, { "P-256", "P-256" },
+		{ "secp384r1", "P-384" }, { "P-384", "P-384" },
+		{ "secp521r1", "P-521" }, { "P-521", "P-521" },
+	};
+	const char	*type;
+	char		 group[64];
+	size_t		 i, len;
+
+	memset(ki, 0, sizeof(*ki));
+	ki->bits = EVP_PKEY_get_bits(pk);
+	switch (EVP_PKEY_get_base_id(pk)) {
+	case EVP_PKEY_RSA:
+		ki->rsa = true;
+		snprintf(ki->kind, sizeof(ki->kind), "an RSA %d-bit key",
+		    ki->bits);
+		return;
+	case EVP_PKEY_EC:
+		ki->ec = true;
+		if (EVP_PKEY_get_utf8_string_param(pk,
+		    OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+		    &len) != 1)
+			s2o_strlcpy(group, "an unnamed curve", sizeof(group));
+		for (i = 0; i < sizeof(curves) / sizeof(curves[0]); i++)
+			if (strcmp(curves[i].group, group) == 0)
+				ki->curve = curves[i].name;
+		if (ki->curve != NULL)
+			snprintf(ki->kind, sizeof(ki->kind), "an EC %s key",
+			    ki->curve);
+		else
+			snprintf(ki->kind, sizeof(ki->kind), "an EC key on %s",
+			    group);
+		return;
+	default:
+		/* RSA-PSS keys land here too: JWS RS* and xmlenc need
+		 * plain RSA */
+		type = EVP_PKEY_get0_type_name(pk);
+		if (type == NULL || *type == '\0')
+			type = "unknown";
+		snprintf(ki->kind, sizeof(ki->kind), "%s %s key", article(type),
+		    type);
+		return;
+	}
+}
+
+/*
+ * A passphrase callback that refuses: without it OpenSSL would prompt on
+ * the terminal for an encrypted key and hang a daemon or a test.
+ */
+static int
+no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
+int
+cfg_private_key_info(struct loader *l, const char *path, const char *name,
+    const struct s2o_pem *pem, struct cfg_keyinfo *ki)
 {
 	BIO		*bio;
-	X509		*x, *more;
 	EVP_PKEY	*pk;
-	const char	*name = strrchr(pem->path, '/') ? strrchr(pem->path,
-			    '/') + 1 : pem->path;
-	char		 kind[96];
-	int		 bits;
+
+	if ((bio = BIO_new_mem_buf(pem->data, (int)pem->len)) == NULL) {
+		l->oom = true;
+		return -1;
+	}
+	pk = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+	BIO_free(bio);
+	ERR_clear_error();
+	if (pk == NULL) {
+		if (strstr(pem->data, "-----BEGIN ENCRYPTED PRIVATE KEY-----") ||
+		    strstr(pem->data, "Proc-Type: 4,ENCRYPTED"))
+			cfg_error(l, path, false, "%s holds an encrypted private "
+			    "key; store it unencrypted, readable by the bridge "
+			    "only", name);
+		else
+			cfg_error(l, path, false, "%s holds no PEM private key",
+			    name);
+		return -1;
+	}
+	describe(pk, ki);
+	EVP_PKEY_free(pk);
+	return 0;
+}
+
+/* ---- certificates ----------------------------------------------------- */
+
+void
+cfg_check_certificate(struct loader *l, const char *path, const char *name,
+    const struct s2o_pem *pem, bool allow_rsa_1024)
+{
+	struct cfg_keyinfo	 ki;
+	BIO			*bio;
+	X509			*x, *more;
+	EVP_PKEY		*pk;
+	int			 n = 0;
 
 	if ((bio = BIO_new_mem_buf(pem->data, (int)pem->len)) == NULL) {
 		l->oom = true;
 		return;
 	}
-	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-	more = x ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	/* each file holds one certificate: a bundle would make every
+	 * certificate in it trusted, whether the admin meant it or not */
+	if ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL)
+		for (n = 1; (more = PEM_read_bio_X509(bio, NULL, NULL,
+		    NULL)) != NULL; n++)
+			X509_free(more);
 	BIO_free(bio);
 	ERR_clear_error();
 	if (x == NULL) {
@@ -110,82 +311,31 @@ cfg_check_certificate(struct loader *l, const char *path,
 		    name);
 		return;
 	}
-	if (more != NULL)
-		cfg_error(l, path, false, "%s holds more than one certificate; "
-		    "list each in its own file", name);
-	pk = X509_get0_pubkey(x);
-	if (pk == NULL)
-		cfg_error(l, path, false, "%s: unsupported public key", name);
-	else if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA) {
-		bits = EVP_PKEY_get_bits(pk);
-		if (bits < 1024)
-			cfg_error(l, path, false, "%s holds %s; 2048 bits or "
-			    "more are required", name, key_kind(pk, kind,
-			    sizeof(kind)));
-		else if (bits < 2048 && !allow_rsa_1024)
-			cfg_warn(l, path, "%s holds %s: Responses it signs are "
-			    "rejected as weak_algorithm unless the connection "
-			    "sets allow_rsa_1024", name, key_kind(pk, kind,
-			    sizeof(kind)));
-	} else if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_EC)
-		cfg_error(l, path, false, "%s holds %s; RSA or EC keys are "
-		    "supported", name, key_kind(pk, kind, sizeof(kind)));
-	X509_free(more);
+	if (n > 1)
+		cfg_error(l, path, false, "%s holds %d certificates; list each "
+		    "in its own file", name, n);
+	if ((pk = X509_get0_pubkey(x)) == NULL) {
+		ERR_clear_error();
+		cfg_error(l, path, false, "%s: its public key cannot be read",
+		    name);
+		X509_free(x);
+		return;
+	}
+	describe(pk, &ki);
 	X509_free(x);
-}
-
-void
-cfg_check_private_key(struct loader *l, const char *path,
-    const struct s2o_pem *pem, const char *alg, bool rsa_only)
-{
-	BIO		*bio;
-	EVP_PKEY	*pk;
-	struct stat	 st;
-	const char	*name = strrchr(pem->path, '/') ? strrchr(pem->path,
-			    '/') + 1 : pem->path;
-	char		 kind[96], curve[64];
-	size_t		 len;
-	int		 type;
-
-	if ((bio = BIO_new_mem_buf(pem->data, (int)pem->len)) == NULL) {
-		l->oom = true;
-		return;
-	}
-	pk = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-	BIO_free(bio);
-	ERR_clear_error();
-	if (pk == NULL) {
-		cfg_error(l, path, false, "%s is not an unencrypted PEM private "
-		    "key", name);
-		return;
-	}
-	type = EVP_PKEY_get_base_id(pk);
-	curve[0] = '\0';
-	if (type == EVP_PKEY_EC && EVP_PKEY_get_utf8_string_param(pk, "group",
-	    curve, sizeof(curve), &len) != 1)
-		curve[0] = '\0';
-	if (rsa_only && type == EVP_PKEY_RSA && EVP_PKEY_get_bits(pk) < 2048)
-		cfg_warn(l, path, "%s holds %s; use 2048 bits or more for the "
-		    "SP decryption key", name, key_kind(pk, kind, sizeof(kind)));
-	else if (rsa_only || alg[0] == 'R') {
-		if (type != EVP_PKEY_RSA || EVP_PKEY_get_bits(pk) < 2048)
-			cfg_error(l, path, false, "%s%s needs an RSA key of 2048 "
-			    "bits or more, %s holds %s", rsa_only ? "" : alg,
-			    rsa_only ? "decryption" : "", name,
-			    key_kind(pk, kind, sizeof(kind)));
-	} else {
-		const char *want = strcmp(alg, "ES256") == 0 ? "prime256v1" :
-		    "secp384r1";
-
-		if (type != EVP_PKEY_EC || strcmp(curve, want) != 0)
-			cfg_error(l, path, false, "%s needs an EC %s key, %s "
-			    "holds %s", alg, strcmp(alg, "ES256") == 0 ?
-			    "P-256" : "P-384", name, key_kind(pk, kind,
-			    sizeof(kind)));
-	}
-	EVP_PKEY_free(pk);
-	if (stat(pem->path, &st) == 0 && (st.st_mode & 077) != 0)
-		cfg_warn(l, path, "%s is readable by group or others (mode "
-		    "%04o); chmod 600 it", name, (unsigned int)(st.st_mode &
-		    07777));
+	/* design §4.5: RSA of 2048 bits or more; 1024 only where the
+	 * connection explicitly allows it */
+	if (ki.rsa && ki.bits < MIN_RSA_BITS_WEAK)
+		cfg_error(l, path, false, "%s holds %s; %d bits or more are "
+		    "required", name, ki.kind, allow_rsa_1024 ?
+		    MIN_RSA_BITS_WEAK : MIN_RSA_BITS);
+	else if (ki.rsa && ki.bits < MIN_RSA_BITS && !allow_rsa_1024)
+		cfg_error(l, path, false, "%s holds %s; 2048 bits or more are "
+		    "required (allow_rsa_1024 accepts 1024)", name, ki.kind);
+	else if (ki.ec && ki.curve == NULL)
+		cfg_error(l, path, false, "%s holds %s; P-256, P-384 or P-521 "
+		    "are supported", name, ki.kind);
+	else if (!ki.rsa && !ki.ec)
+		cfg_error(l, path, false, "%s holds %s; RSA or EC keys are "
+		    "supported", name, ki.kind);
 }

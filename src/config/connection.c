@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The relying parties on both sides: `connections` (one per upstream
+ * IdP: its entity ID, the certificates trusted for it, its mappings file
+ * and per-connection relaxations) and `clients` (the OIDC clients). Names
+ * are checked for uniqueness and a connection's default client must exist;
+ * the mappings file is only checked for readability here, as map/ owns
+ * its language.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config_int.h"
+
+static const char *const conn_keys[] = { "name", "idp_entity_id",
+    "idp_certificates", "mappings_file", "default_client", "allow_sha1",
+    "allow_rsa_1024", "allow_idp_initiated", NULL };
+static const char *const client_keys[] = { "client_id", "client_secret",
+    "redirect_uris", NULL };
+
+#define MIN_CLIENT_SECRET	16	/* bytes */
+#define NAME_CHARS	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+			"0123456789._-"
+
+static void
+load_redirect_uris(struct loader *l, struct s2o_client *k, json_t *o,
+    const char *base)
+{
+	json_t	*uris, *v;
+	char	 p[CFG_PATH_MAX], up[CFG_PATH_MAX], found[96], *s;
+	size_t	 i;
+
+	if ((uris = cfg_array(l, o, base, "redirect_uris", true)) == NULL)
+		return;
+	if ((k->redirect_uris = calloc(json_array_size(uris),
+	    sizeof(*k->redirect_uris))) == NULL) {
+		l->oom = true;
+		return;
+	}
+	cfg_path(p, base, "redirect_uris");
+	json_array_foreach(uris, i, v) {
+		if ((s = cfg_string_value(l, v, cfg_index(up, p, i))) == NULL)
+			continue;
+		/* OAuth 2.0 (RFC 6749) §3.1.2: absolute, no fragment; OIDC
+		 * Core §3.1.2.1 compares it exactly */
+		if (!cfg_is_absolute_url(s, false) || strchr(s, '#') != NULL) {
+			cfg_error(l, up, false, "expected an absolute URL without "
+			    "a fragment, found %s", cfg_found(v, found,
+			    sizeof(found)));
+			free(s);
+			continue;
+		}
+		k->redirect_uris[k->nredirect_uris++] = s;
+	}
+}
+
+void
+cfg_load_clients(struct loader *l, struct s2o_config *c, json_t *root)
+{
+	json_t	*arr, *o;
+	char	 base[CFG_PATH_MAX], p[CFG_PATH_MAX];
+	size_t	 i, j;
+
+	if ((arr = cfg_array(l, root, "", "clients", false)) == NULL ||
+	    json_array_size(arr) == 0)
+		return;
+	if ((c->clients = calloc(json_array_size(arr),
+	    sizeof(*c->clients))) == NULL) {
+		l->oom = true;
+		return;
+	}
+	json_array_foreach(arr, i, o) {
+		struct s2o_client *k = &c->clients[c->nclients++];
+
+		if (!cfg_is_object(l, o, cfg_index(base, "clients", i)))
+			continue;
+		cfg_check_keys(l, o, base, client_keys);
+		k->client_id = cfg_string(l, o, base, "client_id", true, false);
+		for (j = 0; k->client_id != NULL && j < i; j++)
+			if (c->clients[j].client_id != NULL &&
+			    strcmp(c->clients[j].client_id, k->client_id) == 0) {
+				cfg_error(l, cfg_path(p, base, "client_id"),
+				    false, "\"%s\" is already the client_id of "
+				    "clients[%zu]", k->client_id, j);
+				break;
+			}
+		/* never shown: a secret stays out of every message */
+		k->client_secret = cfg_string(l, o, base, "client_secret",
+		    false, true);
+		if (k->client_secret != NULL &&
+		    strlen(k->client_secret) < MIN_CLIENT_SECRET)
+			cfg_error(l, cfg_path(p, base, "client_secret"), false,
+			    "too short: use at least %d characters",
+			    MIN_CLIENT_SECRET);
+		load_redirect_uris(l, k, o, base);
+	}
+}
+
+static void
+load_certificates(struct loader *l, struct s2o_connection *k, json_t *o,
+    const char *base)
+{
+	json_t	*certs, *v;
+	char	 p[CFG_PATH_MAX], cp[CFG_PATH_MAX], *name;
+	size_t	 i;
+
+	if ((certs = cfg_array(l, o, base, "idp_certificates", true)) == NULL)
+		return;
+	if ((k->idp_certificates = calloc(json_array_size(certs),
+	    sizeof(*k->idp_certificates))) == NULL) {
+		l->oom = true;
+		return;
+	}
+	cfg_path(p, base, "idp_certificates");
+	json_array_foreach(certs, i, v) {
+		struct s2o_pem *pem = &k->idp_certificates[k->nidp_certificates];
+
+		if ((name = cfg_string_value(l, v, cfg_index(cp, p, i))) ==
+		    NULL)
+			continue;
+		if (cfg_pem_read(l, cp, name, pem, NULL) == 0) {
+			k->nidp_certificates++;
+			cfg_check_certificate(l, cp, name, pem,
+			    k->allow_rsa_1024);
+		}
+		free(name);
+	}
+}
+
+/* The error for a default_client that names no client. */
+static void
+no_such_client(struct loader *l, const struct s2o_config *c,
+    const char *path, const char *want)
+{
+	const char	**ids, *near = NULL;
+	size_t		  i, n = 0;
+
+	if ((ids = calloc(c->nclients + 1, sizeof(*ids))) == NULL) {
+		l->oom = true;
+		return;
+	}
+	for (i = 0; i < c->nclients; i++)
+		if (c->clients[i].client_id != NULL)
+			ids[n++] = c->clients[i].client_id;
+	ids[n] = NULL;
+	near = s2o_str_nearest(want, ids);
+	if (near != NULL)
+		cfg_error(l, path, false, "no client \"%s\" is configured (did "
+		    "you mean \"%s\"?)", want, near);
+	else
+		cfg_error(l, path, false, "no client \"%s\" is configured",
+		    want);
+	free(ids);
+}
+
+static void
+load_connection(struct loader *l, struct s2o_config *c, json_t *o,
+    size_t i)
+{
+	struct s2o_connection	*k = &c->connections[i];
+	char			 base[CFG_PATH_MAX], p[CFG_PATH_MAX], *file;
+	size_t			 j;
+
+	if (!cfg_is_object(l, o, cfg_index(base, "connections", i)))
+		return;
+	cfg_check_keys(l, o, base, conn_keys);
+	/* the name appears in URLs and logs: keep it to a safe alphabet */
+	k->name = cfg_string(l, o, base, "name", true, false);
+	if (k->name != NULL && strspn(k->name, NAME_CHARS) != strlen(k->name))
+		cfg_error(l, cfg_path(p, base, "name"), false, "use only "
+		    "letters, digits, '.', '_' and '-'");
+	for (j = 0; k->name != NULL && j < i; j++)
+		if (c->connections[j].name != NULL &&
+		    strcmp(c->connections[j].name, k->name) == 0) {
+			cfg_error(l, cfg_path(p, base, "name"), false, "\"%s\" "
+			    "is already the name of connections[%zu]", k->name,
+			    j);
+			break;
+		}
+	/* a Response is routed to its connection by Issuer: one each */
+	k->idp_entity_id = cfg_string(l, o, base, "idp_entity_id", true, false);
+	for (j = 0; k->idp_entity_id != NULL && j < i; j++)
+		if (c->connections[j].idp_entity_id != NULL &&
+		    strcmp(c->connections[j].idp_entity_id,
+		    k->idp_entity_id) == 0) {
+			cfg_error(l, cfg_path(p, base, "idp_entity_id"), false,
+			    "\"%s\" is already the idp_entity_id of "
+			    "connections[%zu]", k->idp_entity_id, j);
+			break;
+		}
+	k->allow_sha1 = cfg_bool(l, o, base, "allow_sha1", false);
+	k->allow_rsa_1024 = cfg_bool(l, o, base, "allow_rsa_1024", false);
+	k->allow_idp_initiated = cfg_bool(l, o, base, "allow_idp_initiated",
+	    false);
+	load_certificates(l, k, o, base);
+	if ((file = cfg_string(l, o, base, "mappings_file", true, false)) !=
+	    NULL) {
+		k->mappings_file = cfg_file_check(l, cfg_path(p, base,
+		    "mappings_file"), file, S2O_MAP_MAX_FILE);
+		free(file);
+	}
+	k->default_client = cfg_string(l, o, base, "default_client", false,
+	    false);
+	if (k->default_client != NULL &&
+	    s2o_config_client(c, k->default_client) == NULL)
+		no_such_client(l, c, cfg_path(p, base, "default_client"),
+		    k->default_client);
+}
+
+void
+cfg_load_connections(struct loader *l, struct s2o_config *c, json_t *root)
+{
+	json_t	*arr, *o;
+	size_t	 i;
+
+	if ((arr = cfg_array(l, root, "", "connections", true)) == NULL)
+		return;
+	if ((c->connections = calloc(json_array_size(arr),
+	    sizeof(*c->connections))) == NULL) {
+		l->oom = true;
+		return;
+	}
+	json_array_foreach(arr, i, o) {
+		c->nconnections++;
+		load_connection(l, c, o, i);
+	}
+}
