@@ -164,10 +164,15 @@ cfg_load_sp(struct loader *l, struct s2o_config *c, json_t *root)
 	    cfg_private_key_info(l, p, file, &c->sp.decryption_key,
 	    &ki) == 0) {
 		cfg_check_key_mode(l, p, file, mode);
-		/* xmlenc key transport is RSA-OAEP or RSA 1.5: RSA only */
-		if (!ki.rsa || ki.bits < MIN_RSA_BITS)
+		/* xmlenc key transport is RSA-OAEP: RSA only. A short key
+		 * is the admin's own key to replace: warn, keep working */
+		if (!ki.rsa)
 			cfg_error(l, p, false, "%s holds %s; the SP decryption "
 			    "key must be an RSA key of 2048 bits or more", file,
+			    ki.kind);
+		else if (ki.bits < MIN_RSA_BITS)
+			cfg_warn(l, p, "%s holds %s; use an RSA key of 2048 "
+			    "bits or more for the SP decryption key", file,
 			    ki.kind);
 	}
 	free(file);

@@ -323,15 +323,21 @@ cfg_check_certificate(struct loader *l, const char *path, const char *name,
 	}
 	describe(pk, &ki);
 	X509_free(x);
-	/* design §4.5: RSA of 2048 bits or more; 1024 only where the
-	 * connection explicitly allows it */
+	/*
+	 * design §4.5: RSA of 2048 bits or more; 1024 only where the
+	 * connection explicitly allows it. Below 2048 without the opt-in is a
+	 * warning, not an error: the verifier refuses what such a key signs
+	 * (weak_algorithm), and a rollover list may still carry an old
+	 * certificate that no longer signs anything.
+	 */
 	if (ki.rsa && ki.bits < MIN_RSA_BITS_WEAK)
 		cfg_error(l, path, false, "%s holds %s; %d bits or more are "
 		    "required", name, ki.kind, allow_rsa_1024 ?
 		    MIN_RSA_BITS_WEAK : MIN_RSA_BITS);
 	else if (ki.rsa && ki.bits < MIN_RSA_BITS && !allow_rsa_1024)
-		cfg_error(l, path, false, "%s holds %s; 2048 bits or more are "
-		    "required (allow_rsa_1024 accepts 1024)", name, ki.kind);
+		cfg_warn(l, path, "%s holds %s: Responses it signs are "
+		    "rejected as weak_algorithm unless the connection sets "
+		    "allow_rsa_1024", name, ki.kind);
 	else if (ki.ec && ki.curve == NULL)
 		cfg_error(l, path, false, "%s holds %s; P-256, P-384 or P-521 "
 		    "are supported", name, ki.kind);
