@@ -248,7 +248,7 @@ int
 main(int argc, char **argv)
 {
 	static const char *const names[] = { "signed-assertion",
-	    "signed-response", "attrs-fifty-values", NULL };
+	    "signed-response", "attrs-fifty-values", "groups-200", NULL };
 	struct fixture	 f;
 	char		 path[4096], key[128], *s;
 	const char	*out = getenv("S2O_BENCH_OUT");
