@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The claims of an ID token (OIDC Core 1.0 §2, §3.1.3.6) and of a JWT
+ * access token (RFC 9068 §2.2), in a fixed order, with the mapped claims
+ * merged in after them. What the claims mean and where each comes from is
+ * decided here; serializing and signing is jws.c's.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "token/token_int.h"
+
+#define TOK_JTI_BYTES	16	/* bytes of randomness in a jti (128 bits) */
+
+/*
+ * Claims the bridge sets itself or that carry protocol meaning (RFC 7519
+ * §4.1, OIDC Core §2 and §3.3.2.11, RFC 9068 §2.2, RFC 7800 §3.1): a
+ * mapping that could set one could forge an audience, extend a lifetime
+ * or claim a second factor that never happened.
+ */
+static const char *const reserved[] = {
+	"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "nonce", "azp",
+	"at_hash", "c_hash", "auth_time", "acr", "amr", "sid", "client_id",
+	"scope", "cnf", NULL
+};
+
+bool
+s2o_token_claim_reserved(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; reserved[i] != NULL; i++)
+		if (strcmp(reserved[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* A required string field of a request; detail names it. */
+static int
+need(const char *v, const char *what, const char *field, struct s2o_err *err)
+{
+	if (v == NULL || v[0] == '\0')
+		return s2o_err_set(err, S2O_R_INTERNAL, "%s request without %s",
+		    what, field);
+	return 0;
+}
+
+/* iat and exp from the clock and ttl; refuses a ttl that cannot be. */
+static int
+times(const struct s2o_clock *clock, long ttl, const char *what,
+    json_int_t *iat, json_int_t *exp, struct s2o_err *err)
+{
+	time_t	now;
+
+	if (clock == NULL)
+		return s2o_err_set(err, S2O_R_INTERNAL, "%s request without a "
+		    "clock", what);
+	now = s2o_clock_now(clock);
+	if (ttl <= 0 || now < 0 || (json_int_t)now > LLONG_MAX - ttl)
+		return s2o_err_set(err, S2O_R_INTERNAL, "%s lifetime %ld s "
+		    "is not positive", what, ttl);
+	*iat = (json_int_t)now;
+	*exp = (json_int_t)now + ttl;
+	return 0;
+}
+
+/* json_object_set_new that reports OOM; v is stolen even on failure. */
+static int
+set(json_t *o, const char *key, json_t *v, struct s2o_err *err)
+{
+	if (v == NULL || json_object_set_new(o, key, v) == -1)
+		return s2o_err_oom(err);
+	return 0;
+}
+
+/*
+ * Merges the mapped claims (a JSON object's text) into claims after the
+ * bridge's own. Values keep their JSON types exactly: jansson parses and
+ * writes them back, so numbers stay numbers and UTF-8 stays UTF-8.
+ */
+static int
+merge_extra(json_t *claims, const char *text, const char *what,
+    struct s2o_err *err)
+{
+	json_t		*extra, *v;
+	json_error_t	 je;
+	const char	*key;
+	size_t		 len;
+	int		 rc = -1;
+
+	if (text == NULL)
+		return 0;
+	/* reject before parsing: such claims could never fit anyway */
+	if ((len = strlen(text)) > S2O_TOKEN_MAX_BYTES)
+		return s2o_err_set(err, S2O_R_TOO_LARGE,
+		    "the %s's mapped claims are %zu bytes of JSON, over the "
+		    "token limit of %d bytes: map fewer or shorter claims "
+		    "into it", what, len, S2O_TOKEN_MAX_BYTES);
+	extra = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+	    &je);
+	if (extra == NULL)
+		return s2o_err_set(err, S2O_R_MAPPING_INVALID,
+		    "the %s's mapped claims are not valid JSON: %s (column %d)",
+		    what, je.text, je.column);
+	if (!json_is_object(extra)) {
+		s2o_err_set(err, S2O_R_MAPPING_INVALID,
+		    "the %s's mapped claims are not a JSON object", what);
+		goto out;
+	}
+	json_object_foreach(extra, key, v) {
+		char shown[80];
+
+		if (s2o_token_claim_reserved(key) ||
+		    json_object_get(claims, key) != NULL) {
+			s2o_err_set(err, S2O_R_MAPPING_INVALID, "claim \"%s\" "
+			    "is set by the bridge and cannot be mapped into "
+			    "the %s", s2o_str_excerpt(shown, sizeof(shown), key,
+			    64), what);
+			goto out;
+		}
+		if (set(claims, key, json_incref(v), err) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	json_decref(extra);
+	return rc;
+}
+
+/*
+ * OIDC Core §3.1.3.6: at_hash is the base64url of the left half of the
+ * hash of the access token's ASCII octets, with the hash of the ID token's
+ * alg (SHA-256 for RS256 and ES256, and so on).
+ */
+static json_t *
+at_hash(const struct tok_key *k, const char *access_token,
+    struct s2o_err *err)
+{
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 mdlen;
+	char		*s;
+	json_t		*v;
+
+	if (EVP_Digest(access_token, strlen(access_token), md, &mdlen, k->md,
+	    NULL) != 1) {
+		ERR_clear_error();
+		s2o_err_set(err, S2O_R_INTERNAL, "at_hash: %s failed",
+		    k->alg->digest);
+		return NULL;
+	}
+	if ((s = s2o_b64url_encode(md, mdlen / 2, err)) == NULL)
+		return NULL;
+	if ((v = json_string(s)) == NULL)
+		s2o_err_oom(err);
+	free(s);
+	return v;
+}
+
+/* acr is the class as sent; amr the RFC 8176 values of acr.c's table. */
+static int
+set_acr_amr(json_t *claims, const char *class_ref, struct s2o_err *err)
+{
+	const char *const	*amr;
+	json_t			*arr;
+
+	if (class_ref == NULL || class_ref[0] == '\0')
+		return 0;
+	if (set(claims, "acr", json_string(class_ref), err) == -1)
+		return -1;
+	if ((amr = s2o_token_amr_for_class(class_ref)) == NULL)
+		return 0;
+	if ((arr = json_array()) == NULL)
+		return s2o_err_oom(err);
+	for (; *amr != NULL; amr++)
+		if (json_array_append_new(arr, json_string(*amr)) == -1) {
+			json_decref(arr);
+			return s2o_err_oom(err);
+		}
+	return set(claims, "amr", arr, err);
+}
+
+/* An optional string claim. */
+static int
+set_opt(json_t *claims, const char *key, const char *v, struct s2o_err *err)
+{
+	return v == NULL ? 0 : set(claims, key, json_string(v), err);
+}
+
+/* Strings must be UTF-8 for jansson; say which one is not. */
+static int
+check_utf8(const char *const *fields, const char *const *names,
+    const char *what, struct s2o_err *err)
+{
+	json_t	*probe;
+
+	for (; *names != NULL; fields++, names++) {
+		if (*fields == NULL)
+			continue;
+		if ((probe = json_string(*fields)) == NULL)
+			return s2o_err_set(err, S2O_R_MAPPING_INVALID,
+			    "the %s's %s is not valid UTF-8", what, *names);
+		json_decref(probe);
+	}
+	return 0;
+}
+
+char *
+s2o_token_id_mint(const struct s2o_keyset *ks,
+    const struct s2o_token_id_req *req, struct s2o_err *err)
+{
+	static const char *const names[] = { "iss", "sub", "aud", "nonce",
+	    "acr", "sid", NULL };
+	const char	*what = "ID token";
+	const char	*fields[7];
+	json_t		*claims;
+	json_int_t	 iat, exp;
+	char		*tok = NULL;
+
+	if (need(req->issuer, what, "issuer", err) == -1 ||
+	    need(req->sub, what, "sub", err) == -1 ||
+	    need(req->aud, what, "aud", err) == -1 ||
+	    times(req->clock, req->ttl, what, &iat, &exp, err) == -1)
+		return NULL;
+	if (strlen(req->sub) > S2O_TOKEN_MAX_SUB) {
+		s2o_err_set(err, S2O_R_MAPPING_INVALID, "sub is %zu bytes; "
+		    "OpenID Connect allows at most %d", strlen(req->sub),
+		    S2O_TOKEN_MAX_SUB);
+		return NULL;
+	}
+	fields[0] = req->issuer;
+	fields[1] = req->sub;
+	fields[2] = req->aud;
+	fields[3] = req->nonce;
+	fields[4] = req->authn_context;
+	fields[5] = req->sid;
+	fields[6] = NULL;
+	if (check_utf8(fields, names, what, err) == -1)
+		return NULL;
+	if ((claims = json_object()) == NULL) {
+		s2o_err_oom(err);
+		return NULL;
+	}
+	/* OIDC Core §2, in the order a person reads them */
+	if (set(claims, "iss", json_string(req->issuer), err) == -1 ||
+	    set(claims, "sub", json_string(req->sub), err) == -1 ||
+	    set(claims, "aud", json_string(req->aud), err) == -1 ||
+	    set(claims, "exp", json_integer(exp), err) == -1 ||
+	    set(claims, "iat", json_integer(iat), err) == -1 ||
+	    (req->auth_time != 0 && set(claims, "auth_time",
+	    json_integer((json_int_t)req->auth_time), err) == -1) ||
+	    set_opt(claims, "nonce", req->nonce, err) == -1 ||
+	    set_acr_amr(claims, req->authn_context, err) == -1 ||
+	    set_opt(claims, "sid", req->sid, err) == -1 ||
+	    /* §2: azp, the party the token was issued to (the only aud) */
+	    set(claims, "azp", json_string(req->aud), err) == -1 ||
+	    (req->access_token != NULL && set(claims, "at_hash",
+	    at_hash(&ks->keys[ks->active], req->access_token, err), err) ==
+	    -1) ||
+	    merge_extra(claims, req->extra_claims, what, err) == -1)
+		goto out;
+	tok = tok_jws_compact(ks, "JWT", claims, what, err);
+out:
+	json_decref(claims);
+	return tok;
+}
+
+char *
+s2o_token_access_mint(const struct s2o_keyset *ks,
+    const struct s2o_token_access_req *req, struct s2o_err *err)
+{
+	static const char *const names[] = { "iss", "sub", "aud",
+	    "client_id", "scope", NULL };
+	const char	*what = "access token";
+	const char	*fields[6];
+	unsigned char	 rnd[TOK_JTI_BYTES];
+	json_t		*claims;
+	json_int_t	 iat, exp;
+	char		*jti = NULL, *tok = NULL;
+
+	if (need(req->issuer, what, "issuer", err) == -1 ||
+	    need(req->sub, what, "sub", err) == -1 ||
+	    need(req->aud, what, "aud", err) == -1 ||
+	    need(req->client_id, what, "client_id", err) == -1 ||
+	    times(req->clock, req->ttl, what, &iat, &exp, err) == -1)
+		return NULL;
+	if (strlen(req->sub) > S2O_TOKEN_MAX_SUB) {
+		s2o_err_set(err, S2O_R_MAPPING_INVALID, "sub is %zu bytes; "
+		    "OpenID Connect allows at most %d", strlen(req->sub),
+		    S2O_TOKEN_MAX_SUB);
+		return NULL;
+	}
+	fields[0] = req->issuer;
+	fields[1] = req->sub;
+	fields[2] = req->aud;
+	fields[3] = req->client_id;
+	fields[4] = req->scope;
+	fields[5] = NULL;
+	if (check_utf8(fields, names, what, err) == -1)
+		return NULL;
+	/* RFC 9068 §2.2 and RFC 7519 §4.1.7: unique per token, unguessable */
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+		ERR_clear_error();
+		s2o_err_set(err, S2O_R_INTERNAL, "no randomness for jti");
+		return NULL;
+	}
+	if ((jti = s2o_b64url_encode(rnd, sizeof(rnd), err)) == NULL)
+		return NULL;
+	if ((claims = json_object()) == NULL) {
+		free(jti);
+		s2o_err_oom(err);
+		return NULL;
+	}
+	if (set(claims, "iss", json_string(req->issuer), err) == -1 ||
+	    set(claims, "sub", json_string(req->sub), err) == -1 ||
+	    set(claims, "aud", json_string(req->aud), err) == -1 ||
+	    set(claims, "exp", json_integer(exp), err) == -1 ||
+	    set(claims, "iat", json_integer(iat), err) == -1 ||
+	    set(claims, "jti", json_string(jti), err) == -1 ||
+	    set(claims, "client_id", json_string(req->client_id), err) == -1 ||
+	    set_opt(claims, "scope", req->scope, err) == -1 ||
+	    merge_extra(claims, req->extra_claims, what, err) == -1)
+		goto out;
+	tok = tok_jws_compact(ks, "at+jwt", claims, what, err);
+out:
+	free(jti);
+	json_decref(claims);
+	return tok;
+}
