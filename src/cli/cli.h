@@ -26,4 +26,10 @@ void	s2o_cli_check_config_help(void);
 int	s2o_cli_consume(int argc, char **argv);
 void	s2o_cli_consume_help(void);
 
+/* cmd_keys.c */
+int	s2o_cli_keygen(int argc, char **argv);
+void	s2o_cli_keygen_help(void);
+int	s2o_cli_jwks(int argc, char **argv);
+void	s2o_cli_jwks_help(void);
+
 #endif

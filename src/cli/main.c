@@ -16,6 +16,10 @@ static const struct s2o_cli_command commands[] = {
 	    s2o_cli_check_config, s2o_cli_check_config_help },
 	{ "consume", "verify one SAML Response and print what it asserts",
 	    s2o_cli_consume, s2o_cli_consume_help },
+	{ "jwks", "print the public JWK Set of the signing keys",
+	    s2o_cli_jwks, s2o_cli_jwks_help },
+	{ "keygen", "generate a token signing key (PKCS#8 PEM, mode 0600)",
+	    s2o_cli_keygen, s2o_cli_keygen_help },
 	{ NULL, NULL, NULL, NULL }
 };
 
