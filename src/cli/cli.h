@@ -32,4 +32,8 @@ void	s2o_cli_keygen_help(void);
 int	s2o_cli_jwks(int argc, char **argv);
 void	s2o_cli_jwks_help(void);
 
+/* cmd_mappings.c */
+int	s2o_cli_mappings(int argc, char **argv);
+void	s2o_cli_mappings_help(void);
+
 #endif

@@ -20,6 +20,8 @@ static const struct s2o_cli_command commands[] = {
 	    s2o_cli_jwks, s2o_cli_jwks_help },
 	{ "keygen", "generate a token signing key (PKCS#8 PEM, mode 0600)",
 	    s2o_cli_keygen, s2o_cli_keygen_help },
+	{ "mappings", "lint mappings files, or try one on an assertion",
+	    s2o_cli_mappings, s2o_cli_mappings_help },
 	{ NULL, NULL, NULL, NULL }
 };
 
