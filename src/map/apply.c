@@ -6,8 +6,9 @@
  * then its transforms in order, keep_matching, drop_matching, the value
  * map; then its type, default and required rules. Claims are evaluated in
  * the order load.c worked out (a template after the claims it names) and
- * explained in the file's order. Attribute values reach the explanation
- * only when the caller asks for them: they are personal data.
+ * explained in the file's order (result.c assembles what is handed back).
+ * Attribute values reach the explanation only when the caller asks for
+ * them: they are personal data.
  */
 #include <errno.h>
 #include <limits.h>
@@ -20,27 +21,10 @@
 
 #include "map/map_int.h"
 
-#define EX_MAX	(4u << 20)	/* bytes of explanation per claim */
+/* ---- explanation ------------------------------------------------------- */
 
-struct fstate {
-	json_t		*out;		/* the claim's value; NULL: absent */
-	bool		 overaged;	/* left out: the IdP sent groups.link */
-	struct s2o_buf	 ex;		/* this claim's explanation */
-};
-
-struct run {
-	const struct s2o_mapping	*m;
-	const struct s2o_assertion	*a;
-	struct fstate			*st;
-	const char			*link;	/* groups.link's value */
-	bool				 explain, values, ex_oom;
-	struct s2o_err			*err;
-};
-
-/* ---- explanation ---------------------------------------------------------- */
-
-static void
-ex_add(struct run *r, struct fstate *s, const char *text)
+void
+map_ex_add(struct run *r, struct fstate *s, const char *text)
 {
 	struct s2o_err	e;
 
@@ -49,8 +33,8 @@ ex_add(struct run *r, struct fstate *s, const char *text)
 		r->ex_oom = true;
 }
 
-static void S2O_PRINTF(3, 4)
-ex_fmt(struct run *r, struct fstate *s, const char *fmt, ...)
+void
+map_ex_fmt(struct run *r, struct fstate *s, const char *fmt, ...)
 {
 	char	line[2048];
 	va_list	ap;
@@ -60,12 +44,12 @@ ex_fmt(struct run *r, struct fstate *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	ex_add(r, s, line);
+	map_ex_add(r, s, line);
 }
 
 /* A JSON value as compact text, for the explanation. */
-static void
-ex_json(struct run *r, struct fstate *s, const json_t *v)
+void
+map_ex_json(struct run *r, struct fstate *s, const json_t *v)
 {
 	char	*t;
 
@@ -75,13 +59,13 @@ ex_json(struct run *r, struct fstate *s, const json_t *v)
 		r->ex_oom = true;
 		return;
 	}
-	ex_add(r, s, t);
+	map_ex_add(r, s, t);
 	free(t);
 }
 
 /* "3 values", or the values themselves when the caller asked. */
-static void
-ex_values(struct run *r, struct fstate *s, const struct map_values *vs)
+void
+map_ex_values(struct run *r, struct fstate *s, const struct map_values *vs)
 {
 	json_t	*arr;
 	size_t	 i;
@@ -89,7 +73,7 @@ ex_values(struct run *r, struct fstate *s, const struct map_values *vs)
 	if (!r->explain)
 		return;
 	if (!r->values) {
-		ex_fmt(r, s, "%zu value%s", vs->n, vs->n == 1 ? "" : "s");
+		map_ex_fmt(r, s, "%zu value%s", vs->n, vs->n == 1 ? "" : "s");
 		return;
 	}
 	if ((arr = json_array()) == NULL) {
@@ -99,12 +83,12 @@ ex_values(struct run *r, struct fstate *s, const struct map_values *vs)
 	for (i = 0; i < vs->n; i++)
 		if (json_array_append_new(arr, json_string(vs->v[i])) == -1)
 			r->ex_oom = true;
-	ex_json(r, s, arr);
+	map_ex_json(r, s, arr);
 	json_decref(arr);
 }
 
 static const char *
-dest_text(char *buf, size_t size, unsigned int dest)
+map_dest_text(char *buf, size_t size, unsigned int dest)
 {
 	snprintf(buf, size, "%s%s%s%s%s",
 	    dest & MD_ID_TOKEN ? "id_token" : "",
@@ -116,7 +100,7 @@ dest_text(char *buf, size_t size, unsigned int dest)
 	return buf;
 }
 
-/* ---- sources ------------------------------------------------------------- */
+/* ---- sources ----------------------------------------------------------- */
 
 enum found { BY_NONE, BY_NAME, BY_FRIENDLY, BY_NAMEID };
 
@@ -167,7 +151,7 @@ ex_absent(struct run *r, struct fstate *s, const char *name)
 	size_t				 i;
 
 	if ((at = s2o_assertion_attribute(r->a, name)) != NULL) {
-		ex_fmt(r, s, "  from \"%s\": absent (the attribute has no "
+		map_ex_fmt(r, s, "  from \"%s\": absent (the attribute has no "
 		    "values)\n", name);
 		return;
 	}
@@ -176,14 +160,14 @@ ex_absent(struct run *r, struct fstate *s, const char *name)
 		at = &r->a->attributes[i];
 		if (at->friendly_name != NULL &&
 		    strcmp(at->friendly_name, name) == 0) {
-			ex_fmt(r, s, "  from \"%s\": absent (attribute \"%s\" "
+			map_ex_fmt(r, s, "  from \"%s\": absent (attribute \"%s\" "
 			    "has this FriendlyName; \"$options\": "
 			    "{\"match_friendly_name\": true} would match it)\n",
 			    name, at->name);
 			return;
 		}
 	}
-	ex_fmt(r, s, "  from \"%s\": absent\n", name);
+	map_ex_fmt(r, s, "  from \"%s\": absent\n", name);
 }
 
 /* Reads the sources; *found tells whether any was present. */
@@ -199,7 +183,7 @@ gather(struct run *r, const struct map_field *f, struct fstate *s,
 	*found = false;
 	for (j = 0; j < f->nfrom; j++) {
 		if (*found && !f->merge) {
-			ex_fmt(r, s, "  from \"%s\": not read (an earlier "
+			map_ex_fmt(r, s, "  from \"%s\": not read (an earlier "
 			    "source was present)\n", f->from[j]);
 			continue;
 		}
@@ -213,18 +197,18 @@ gather(struct run *r, const struct map_field *f, struct fstate *s,
 			if (map_values_adopt(vs, strdup(vals[k]), f->name,
 			    r->err) == -1)
 				return -1;
-		ex_fmt(r, s, "  from \"%s\": ", f->from[j]);
+		map_ex_fmt(r, s, "  from \"%s\": ", f->from[j]);
 		if (how == BY_FRIENDLY)
-			ex_fmt(r, s, "FriendlyName of \"%s\", ", real);
+			map_ex_fmt(r, s, "FriendlyName of \"%s\", ", real);
 		else if (how == BY_NAMEID)
-			ex_add(r, s, "the Subject NameID, ");
+			map_ex_add(r, s, "the Subject NameID, ");
 		if (r->values) {
 			struct map_values one = { (char **)vals, n, n };
 
-			ex_values(r, s, &one);
+			map_ex_values(r, s, &one);
 		} else
-			ex_fmt(r, s, "%zu value%s", n, n == 1 ? "" : "s");
-		ex_add(r, s, f->merge ? ", merged\n" : ", used\n");
+			map_ex_fmt(r, s, "%zu value%s", n, n == 1 ? "" : "s");
+		map_ex_add(r, s, f->merge ? ", merged\n" : ", used\n");
 	}
 	return 0;
 }
@@ -278,7 +262,7 @@ render(struct run *r, const struct map_field *f, struct map_values *vs,
 	    r->err);
 }
 
-/* ---- filters and maps ------------------------------------------------------- */
+/* ---- filters and maps -------------------------------------------------- */
 
 static int
 filter(struct run *r, const struct map_field *f, struct fstate *s,
@@ -301,14 +285,14 @@ filter(struct run *r, const struct map_field *f, struct fstate *s,
 			free(vs->v[i]);
 	}
 	vs->n = n;
-	ex_fmt(r, s, "  %s \"%s\": ", keep ? "keep_matching" : "drop_matching",
+	map_ex_fmt(r, s, "  %s \"%s\": ", keep ? "keep_matching" : "drop_matching",
 	    text);
 	if (r->values)
-		ex_values(r, s, vs);
+		map_ex_values(r, s, vs);
 	else
-		ex_fmt(r, s, "%zu of %zu value%s kept", n, before,
+		map_ex_fmt(r, s, "%zu of %zu value%s kept", n, before,
 		    before == 1 ? "" : "s");
-	ex_add(r, s, "\n");
+	map_ex_add(r, s, "\n");
 	return 0;
 }
 
@@ -349,20 +333,20 @@ apply_map(struct run *r, const struct map_field *f, struct fstate *s,
 		goto fail;
 	map_values_cleanup(vs);
 	*vs = out;
-	ex_add(r, s, "  map: ");
-	ex_values(r, s, vs);
+	map_ex_add(r, s, "  map: ");
+	map_ex_values(r, s, vs);
 	if (unmapped > 0)
-		ex_fmt(r, s, " (%zu unmapped value%s %s)", unmapped,
+		map_ex_fmt(r, s, " (%zu unmapped value%s %s)", unmapped,
 		    unmapped == 1 ? "" : "s", f->unmapped_keep ? "kept" :
 		    "dropped");
-	ex_add(r, s, "\n");
+	map_ex_add(r, s, "\n");
 	return 0;
 fail:
 	map_values_cleanup(&out);
 	return -1;
 }
 
-/* ---- types ------------------------------------------------------------------ */
+/* ---- types ------------------------------------------------------------- */
 
 static json_t *
 parse_bool(const char *s)
@@ -413,7 +397,7 @@ one_value(struct run *r, const struct map_field *f, struct fstate *s,
 
 	if (vs->n == 1 || f->multiple == MM_FIRST) {
 		if (vs->n > 1)
-			ex_fmt(r, s, "  multiple: the first of %zu values\n",
+			map_ex_fmt(r, s, "  multiple: the first of %zu values\n",
 			    vs->n);
 		return strdup(vs->v[0]);
 	}
@@ -436,7 +420,7 @@ one_value(struct run *r, const struct map_field *f, struct fstate *s,
 		    s2o_buf_adds(&b, vs->v[i], r->err) == -1)
 			return NULL;
 	}
-	ex_fmt(r, s, "  multiple: %zu values joined\n", vs->n);
+	map_ex_fmt(r, s, "  multiple: %zu values joined\n", vs->n);
 	return b.data != NULL ? s2o_buf_take(&b, NULL) : strdup("");
 }
 
@@ -473,7 +457,7 @@ typed(struct run *r, const struct map_field *f, struct fstate *s,
 			return s2o_err_oom(r->err);
 		}
 		if (*one == '\0')
-			ex_add(r, s, "  an empty string is never issued\n");
+			map_ex_add(r, s, "  an empty string is never issued\n");
 		break;
 	case MT_BOOLEAN:
 		if ((s->out = parse_bool(one)) == NULL) {
@@ -516,7 +500,7 @@ sources_text(char *buf, size_t size, const struct map_field *f)
 	return buf;
 }
 
-/* ---- one claim ---------------------------------------------------------------- */
+/* ---- one claim --------------------------------------------------------- */
 
 static int
 eval_field(struct run *r, size_t fi)
@@ -532,15 +516,15 @@ eval_field(struct run *r, size_t fi)
 
 	memset(&vs, 0, sizeof(vs));
 	if (f->is_user_id)
-		ex_fmt(r, s, "user_id (becomes sub%s)\n", f->from_default ?
+		map_ex_fmt(r, s, "user_id (becomes sub%s)\n", f->from_default ?
 		    "; Auth0 default" : "");
 	else
-		ex_fmt(r, s, "%s (to %s%s)\n", f->name, dest_text(d, sizeof(d),
+		map_ex_fmt(r, s, "%s (to %s%s)\n", f->name, map_dest_text(d, sizeof(d),
 		    f->dest), f->from_default ? "; Auth0 default" : "");
 	if (f->overage && r->link != NULL) {
 		/* Entra ID sends a link instead of the groups past 150
 		 * (200 in JWTs): issuing what is left would be wrong */
-		ex_fmt(r, s, "  the IdP sent \"%s\" instead of the groups "
+		map_ex_fmt(r, s, "  the IdP sent \"%s\" instead of the groups "
 		    "(more than 150)\n", S2O_MAP_ENTRA_GROUPS_LINK);
 		if (!r->m->overage_flag)
 			return s2o_err_set(r->err, S2O_R_MISSING_ATTRIBUTE,
@@ -548,7 +532,7 @@ eval_field(struct run *r, size_t fi)
 			    "groups (more than 150); see \"groups_overage\" in "
 			    "docs/mappings.md", f->name);
 		s->overaged = true;
-		ex_add(r, s, "  result: omitted, named in _claim_names "
+		map_ex_add(r, s, "  result: omitted, named in _claim_names "
 		    "(groups_overage \"flag\")\n");
 		return 0;
 	}
@@ -556,12 +540,12 @@ eval_field(struct run *r, size_t fi)
 	case MK_VALUE:
 		if ((s->out = json_deep_copy(f->value)) == NULL)
 			return s2o_err_oom(r->err);
-		ex_add(r, s, "  value: literal\n  result: ");
+		map_ex_add(r, s, "  value: literal\n  result: ");
 		if (r->values)
-			ex_json(r, s, s->out);
+			map_ex_json(r, s, s->out);
 		else
-			ex_add(r, s, map_type_name(f->type));
-		ex_add(r, s, "\n");
+			map_ex_add(r, s, map_type_name(f->type));
+		map_ex_add(r, s, "\n");
 		return 0;
 	case MK_FROM:
 		if (gather(r, f, s, &vs, &found) == -1)
@@ -570,21 +554,21 @@ eval_field(struct run *r, size_t fi)
 	case MK_TEMPLATE:
 		if (render(r, f, &vs, &missing) == -1)
 			goto out;
-		ex_fmt(r, s, "  template \"%s\": ", f->tpl_text);
+		map_ex_fmt(r, s, "  template \"%s\": ", f->tpl_text);
 		if (missing != NULL)
-			ex_fmt(r, s, "absent ({%s} is absent)\n", missing);
+			map_ex_fmt(r, s, "absent ({%s} is absent)\n", missing);
 		else {
-			ex_values(r, s, &vs);
-			ex_add(r, s, "\n");
+			map_ex_values(r, s, &vs);
+			map_ex_add(r, s, "\n");
 		}
 		break;
 	}
 	for (i = 0; i < f->nxf && vs.n > 0; i++) {
 		if (map_xf_apply(r->m, f, &f->xf[i], &vs, r->err) == -1)
 			goto out;
-		ex_fmt(r, s, "  %s: ", map_xf_name(f->xf[i].op));
-		ex_values(r, s, &vs);
-		ex_add(r, s, "\n");
+		map_ex_fmt(r, s, "  %s: ", map_xf_name(f->xf[i].op));
+		map_ex_values(r, s, &vs);
+		map_ex_add(r, s, "\n");
 	}
 	if (f->keep != NULL && vs.n > 0 &&
 	    filter(r, f, s, &vs, f->keep, true, f->keep_text) == -1)
@@ -598,15 +582,15 @@ eval_field(struct run *r, size_t fi)
 		goto out;
 	if (s->out != NULL) {
 		rc = 0;
-		ex_add(r, s, "  result: ");
+		map_ex_add(r, s, "  result: ");
 		if (r->values)
-			ex_json(r, s, s->out);
+			map_ex_json(r, s, s->out);
 		else if (f->type == MT_ARRAY)
-			ex_fmt(r, s, "array of %zu",
+			map_ex_fmt(r, s, "array of %zu",
 			    json_array_size(s->out));
 		else
-			ex_add(r, s, map_type_name(f->type));
-		ex_add(r, s, "\n");
+			map_ex_add(r, s, map_type_name(f->type));
+		map_ex_add(r, s, "\n");
 		goto out;
 	}
 	if (f->dflt != NULL) {
@@ -614,21 +598,21 @@ eval_field(struct run *r, size_t fi)
 			s2o_err_oom(r->err);
 			goto out;
 		}
-		ex_add(r, s, "  result: absent, default used");
+		map_ex_add(r, s, "  result: absent, default used");
 		if (r->values) {
-			ex_add(r, s, ": ");
-			ex_json(r, s, s->out);
+			map_ex_add(r, s, ": ");
+			map_ex_json(r, s, s->out);
 		}
-		ex_add(r, s, "\n");
+		map_ex_add(r, s, "\n");
 		rc = 0;
 		goto out;
 	}
 	if (!f->required) {
-		ex_add(r, s, "  result: absent, omitted\n");
+		map_ex_add(r, s, "  result: absent, omitted\n");
 		rc = 0;
 		goto out;
 	}
-	ex_add(r, s, "  result: absent, and required\n");
+	map_ex_add(r, s, "  result: absent, and required\n");
 	if (f->kind == MK_TEMPLATE && missing != NULL)
 		s2o_err_set(r->err, S2O_R_MISSING_ATTRIBUTE, "%s: required, but "
 		    "its template needs {%s}, which is absent", f->name,
@@ -645,158 +629,6 @@ eval_field(struct run *r, size_t fi)
 out:
 	map_values_cleanup(&vs);
 	return rc;
-}
-
-/* ---- the result ---------------------------------------------------------------- */
-
-void
-s2o_map_result_init(struct s2o_map_result *res)
-{
-	memset(res, 0, sizeof(*res));
-}
-
-void
-s2o_map_result_cleanup(struct s2o_map_result *res)
-{
-	free(res->sub);
-	free(res->id_token);
-	free(res->access_token);
-	free(res->userinfo);
-	free(res->profile);
-	free(res->explain);
-	memset(res, 0, sizeof(*res));
-}
-
-static int
-make_sub(struct run *r, const char *connection, struct s2o_map_result *out)
-{
-	const char	*uid = NULL;
-	struct fstate	*s = NULL;
-	size_t		 i, len;
-
-	for (i = 0; i < r->m->nf; i++)
-		if (r->m->f[i].is_user_id && r->st[i].out != NULL) {
-			uid = json_string_value(r->st[i].out);
-			s = &r->st[i];
-		}
-	if (uid == NULL || s == NULL)	/* never: user_id is required */
-		return s2o_err_set(r->err, S2O_R_MISSING_ATTRIBUTE, "user_id: "
-		    "no value");
-	if (!r->m->bare_sub && connection == NULL)
-		return s2o_err_set(r->err, S2O_R_USAGE, "sub needs the "
-		    "connection's name");
-	len = strlen(uid) + (r->m->bare_sub ? 0 : strlen(connection) + 1);
-	if (len > S2O_MAP_MAX_SUB)
-		return s2o_err_set(r->err, S2O_R_TOO_LARGE, "sub would be %zu "
-		    "bytes; OIDC Core §2 allows at most %d", len,
-		    S2O_MAP_MAX_SUB);
-	if ((out->sub = malloc(len + 1)) == NULL)
-		return s2o_err_oom(r->err);
-	if (r->m->bare_sub)
-		memcpy(out->sub, uid, len + 1);
-	else
-		snprintf(out->sub, len + 1, "%s|%s", connection, uid);
-	if (r->values)
-		ex_fmt(r, s, "  sub: \"%s\"\n", out->sub);
-	else if (r->m->bare_sub)
-		ex_add(r, s, "  sub: user_id as it is\n");
-	else
-		ex_fmt(r, s, "  sub: \"%s|\" and user_id\n", connection);
-	return 0;
-}
-
-/*
- * OIDC Core §5.6.2 distributed claims, as Entra ID itself marks overage
- * in its own tokens: the claims left out, and where the groups can be
- * fetched.
- */
-static int
-add_overage(json_t *o, json_t *names, const char *link)
-{
-	json_t	*src, *ep;
-
-	src = json_object();
-	ep = json_object();
-	if (src == NULL || ep == NULL ||
-	    json_object_set_new(ep, "endpoint", json_string(link)) == -1 ||
-	    json_object_set_new(src, "src1", ep) == -1) {
-		json_decref(src);
-		return -1;
-	}
-	if (json_object_set(o, "_claim_names", names) == -1 ||
-	    json_object_set_new(o, "_claim_sources", src) == -1)
-		return -1;
-	return 0;
-}
-
-static int
-build(struct run *r, unsigned int flags, struct s2o_map_result *out)
-{
-	json_t		*obj[4], *names;
-	char		**dst[4] = { &out->id_token, &out->access_token,
-			    &out->userinfo, &out->profile };
-	unsigned int	 bit[4] = { MD_ID_TOKEN, MD_ACCESS_TOKEN, MD_USERINFO,
-			    ~0u }, over = 0;
-	size_t		 i, k;
-	int		 bad = 0;
-
-	names = json_object();
-	for (k = 0; k < 4; k++)
-		obj[k] = json_object();
-	for (i = 0; i < r->m->nf && names != NULL; i++) {
-		const struct map_field *f = &r->m->f[i];
-
-		if (r->st[i].overaged) {
-			over |= f->dest;
-			bad |= json_object_set_new(names, f->name,
-			    json_string("src1"));
-		}
-		if (f->is_user_id || r->st[i].out == NULL)
-			continue;
-		for (k = 0; k < 4; k++)
-			if (f->dest & bit[k] && obj[k] != NULL)
-				bad |= json_object_set(obj[k], f->name,
-				    r->st[i].out);
-	}
-	for (k = 0; k < 4 && !bad && names != NULL; k++) {
-		if (obj[k] == NULL) {
-			bad = 1;
-			break;
-		}
-		if (over & bit[k] && add_overage(obj[k], names, r->link) == -1)
-			bad = 1;
-		else if ((*dst[k] = json_dumps(obj[k], JSON_SORT_KEYS |
-		    (flags & S2O_MAP_PRETTY ? JSON_INDENT(2) : JSON_COMPACT)))
-		    == NULL)
-			bad = 1;
-	}
-	for (k = 0; k < 4; k++)
-		json_decref(obj[k]);
-	json_decref(names);
-	if (bad || names == NULL)
-		return s2o_err_oom(r->err);
-	return 0;
-}
-
-/* The claims' explanations in the file's order, into out->explain. */
-static int
-join_explain(struct run *r, struct s2o_map_result *out)
-{
-	struct s2o_buf	b;
-	size_t		i;
-
-	s2o_buf_init(&b, (size_t)EX_MAX * 16);
-	for (i = 0; i < r->m->nf; i++)
-		if (r->st[i].ex.len > 0 &&
-		    s2o_buf_add(&b, r->st[i].ex.data, r->st[i].ex.len,
-		    r->err) == -1)
-			return -1;
-	if (r->ex_oom) {
-		s2o_buf_cleanup(&b);
-		return s2o_err_oom(r->err);
-	}
-	out->explain = b.data != NULL ? s2o_buf_take(&b, NULL) : strdup("");
-	return out->explain != NULL ? 0 : s2o_err_oom(r->err);
 }
 
 int
@@ -827,8 +659,8 @@ s2o_map_apply(const struct s2o_mapping *m, const struct s2o_assertion *a,
 	for (i = 0; i < m->nf; i++)
 		if (eval_field(&r, m->order[i]) == -1)
 			break;
-	if (i == m->nf && make_sub(&r, connection, out) == 0 &&
-	    build(&r, flags, out) == 0)
+	if (i == m->nf && map_make_sub(&r, connection, out) == 0 &&
+	    map_build(&r, flags, out) == 0)
 		rc = 0;
 	if (rc == -1) {
 		s2o_map_result_cleanup(out);
@@ -837,9 +669,9 @@ s2o_map_apply(const struct s2o_mapping *m, const struct s2o_assertion *a,
 		 * its own trouble must not mask the first error */
 		if (r.explain) {
 			r.err = &exerr;
-			join_explain(&r, out);
+			map_join_explain(&r, out);
 		}
-	} else if (r.explain && join_explain(&r, out) == -1) {
+	} else if (r.explain && map_join_explain(&r, out) == -1) {
 		s2o_map_result_cleanup(out);
 		rc = -1;
 	}
@@ -849,40 +681,4 @@ s2o_map_apply(const struct s2o_mapping *m, const struct s2o_assertion *a,
 	}
 	free(r.st);
 	return rc;
-}
-
-char *
-s2o_map_result_json(const struct s2o_map_result *res, bool pretty,
-    struct s2o_err *err)
-{
-	static const char *const keys[] = { "id_token", "access_token",
-	    "userinfo" };
-	const char	*texts[3] = { res->id_token, res->access_token,
-			    res->userinfo };
-	json_t		*o, *v;
-	char		*s = NULL;
-	size_t		 k;
-	int		 bad = 0;
-
-	if ((o = json_object()) == NULL) {
-		s2o_err_oom(err);
-		return NULL;
-	}
-	if (res->sub != NULL)
-		bad |= json_object_set_new(o, "sub", json_string(res->sub));
-	for (k = 0; k < 3 && !bad; k++) {
-		if (texts[k] == NULL)
-			continue;
-		if ((v = json_loads(texts[k], 0, NULL)) == NULL)
-			bad = 1;
-		else
-			bad |= json_object_set_new(o, keys[k], v);
-	}
-	if (!bad)
-		s = json_dumps(o, JSON_SORT_KEYS | (pretty ? JSON_INDENT(2) :
-		    JSON_COMPACT));
-	json_decref(o);
-	if (s == NULL)
-		s2o_err_oom(err);
-	return s;
 }

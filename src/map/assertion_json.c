@@ -70,7 +70,7 @@ out:
 	return s;
 }
 
-/* ---- the reverse: JSON to struct s2o_assertion ---------------------------- */
+/* ---- the reverse: JSON to struct s2o_assertion ------------------------- */
 
 struct reader {
 	const char		*name;
@@ -283,6 +283,12 @@ s2o_map_assertion_from_json(const char *text, size_t len, const char *name,
 	r.err = err;
 	if ((root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je)) ==
 	    NULL) {
+		/* no text: jansson could not allocate its lexer */
+		if (json_error_code(&je) == json_error_out_of_memory ||
+		    je.text[0] == '\0') {
+			s2o_err_oom(err);
+			return NULL;
+		}
 		s2o_err_set_at(err, S2O_R_MALFORMED, (unsigned int)je.line,
 		    (unsigned int)je.column, "%s:%d:%d: %s", name, je.line,
 		    je.column, je.text);

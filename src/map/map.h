@@ -15,7 +15,7 @@
 #include "core/core.h"
 #include "saml/saml.h"
 
-/* ---- assertion_json.c ------------------------------------------------- */
+/* ---- assertion_json.c -------------------------------------------------- */
 
 /*
  * The assertion as one JSON object: issuer, name_id, name_id_format,
@@ -40,7 +40,7 @@ char		*s2o_map_assertion_json(const struct s2o_assertion *a,
 struct s2o_assertion *s2o_map_assertion_from_json(const char *text,
 		    size_t len, const char *name, struct s2o_err *err);
 
-/* ---- load.c ----------------------------------------------------------- */
+/* ---- load.c ------------------------------------------------------------ */
 
 /*
  * A compiled mappings file. Read-only once loaded: one mapping may be
@@ -72,7 +72,7 @@ void		 s2o_map_free(struct s2o_mapping *m);
  */
 bool		 s2o_map_sub_is_bare(const struct s2o_mapping *m);
 
-/* ---- apply.c ---------------------------------------------------------- */
+/* ---- apply.c ----------------------------------------------------------- */
 
 #define S2O_MAP_PRETTY		0x01	/* indent the JSON texts */
 #define S2O_MAP_EXPLAIN		0x02	/* fill result.explain */

@@ -113,6 +113,50 @@ struct s2o_mapping {
 	pcre2_match_context *mctx;	/* the match limits; read-only */
 };
 
+/* load.c: the loader, and the helpers entry.c shares */
+struct loader {
+	const char		*file;
+	struct s2o_jsonpos	*jp;
+	struct s2o_diags	*diags;
+	struct s2o_mapping	*m;
+	char			**paths;	/* per field; NULL: a default */
+	size_t			 cap;
+	bool			 oom;
+	bool			 extend_defaults;
+};
+
+void		 map_lerr(struct loader *l, const char *path, bool at_key,
+		    const char *fmt, ...) S2O_PRINTF(4, 5);
+void		 map_lwarn(struct loader *l, const char *path, bool at_key,
+		    const char *fmt, ...) S2O_PRINTF(4, 5);
+/* base.key (or base["key"]) and base[i] into out */
+const char	*map_path_key(char *out, size_t size, const char *base,
+		    const char *key);
+const char	*map_path_idx(char *out, size_t size, const char *base,
+		    size_t i);
+const char	*map_jtype(const json_t *v);	/* "an object", ... */
+bool		 map_in_list(const char *s, const char *const *list);
+/* '"a", "b" or "c"' into out */
+const char	*map_list_text(char *out, size_t size,
+		    const char *const *list);
+void		 map_check_unknown(struct loader *l, json_t *obj,
+		    const char *base, const char *const *known,
+		    const char *what);
+const char	*map_get_enum(struct loader *l, json_t *obj, const char *base,
+		    const char *key, const char *const *names);
+bool		 map_get_bool(struct loader *l, json_t *obj, const char *base,
+		    const char *key, bool dflt);
+char		*map_dup(struct loader *l, const char *s);
+int		 map_push_str(struct loader *l, char ***v, size_t *n,
+		    const char *s);
+/* A new field, its index; (size_t)-1 on OOM. */
+size_t		 map_field_new(struct loader *l, const char *name,
+		    const char *path);
+
+/* entry.c: one top-level entry (name, its JSON value, its path) */
+void		 map_parse_entry(struct loader *l, const char *name, json_t *v,
+		    const char *path);
+
 /* lint.c */
 /*
  * Checks a claim name (a top-level key). Returns 0 when it may be mapped,
@@ -172,5 +216,39 @@ int		 map_xf_apply(const struct s2o_mapping *m,
 /* The CN of an LDAP DN (RFC 4514), or NULL when s has none. Caller frees.
  * Sets *oom on allocation failure. */
 char		*map_dn_cn(const char *s, bool *oom);
+
+/* apply.c: the state of one application, shared with result.c */
+#define EX_MAX	(4u << 20)	/* bytes of explanation per claim */
+
+struct fstate {
+	json_t		*out;		/* the claim's value; NULL: absent */
+	bool		 overaged;	/* left out: the IdP sent groups.link */
+	struct s2o_buf	 ex;		/* this claim's explanation */
+};
+
+struct run {
+	const struct s2o_mapping	*m;
+	const struct s2o_assertion	*a;
+	struct fstate			*st;
+	const char			*link;	/* groups.link's value */
+	bool				 explain, values, ex_oom;
+	struct s2o_err			*err;
+};
+
+/* The explanation: no-ops unless the caller asked for one. */
+void		 map_ex_add(struct run *r, struct fstate *s, const char *text);
+void		 map_ex_fmt(struct run *r, struct fstate *s, const char *fmt,
+		    ...) S2O_PRINTF(3, 4);
+void		 map_ex_json(struct run *r, struct fstate *s, const json_t *v);
+/* "3 values", or the values themselves when the caller asked. */
+void		 map_ex_values(struct run *r, struct fstate *s,
+		    const struct map_values *vs);
+
+/* result.c */
+int		 map_make_sub(struct run *r, const char *connection,
+		    struct s2o_map_result *out);
+int		 map_build(struct run *r, unsigned int flags,
+		    struct s2o_map_result *out);
+int		 map_join_explain(struct run *r, struct s2o_map_result *out);
 
 #endif

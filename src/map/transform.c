@@ -67,7 +67,7 @@ map_xf_name(enum xf_op op)
 	}
 }
 
-/* ---- regular expressions ------------------------------------------------ */
+/* ---- regular expressions ----------------------------------------------- */
 
 pcre2_code *
 map_re_compile(const char *pattern, char *msg, size_t size)
@@ -229,7 +229,7 @@ re_replace(const struct s2o_mapping *m, const struct map_xf *x,
 	return NULL;
 }
 
-/* ---- LDAP distinguished names ------------------------------------------- */
+/* ---- LDAP distinguished names ------------------------------------------ */
 
 static int
 hexval(int c)
@@ -341,7 +341,7 @@ none:
 	return NULL;
 }
 
-/* ---- transforms ------------------------------------------------------- */
+/* ---- transforms -------------------------------------------------------- */
 
 static bool
 is_space(char c)
