@@ -162,7 +162,7 @@ run_consume(const char *dir, json_t *e, char *errline, size_t size)
 			    "in_response_to"));
 	const char	*at = json_string_value(json_object_get(e, "valid_at"));
 	char		 bin[1024], cfg[1024], doc[1024], errf[1024];
-	const char	*argv[12];
+	const char	*argv[14];
 	int		 n = 0, status, fd;
 	pid_t		 pid;
 	FILE		*fp;
@@ -175,6 +175,9 @@ run_consume(const char *dir, json_t *e, char *errline, size_t size)
 	snprintf(errf, sizeof(errf), "%s/stderr", dir);
 	argv[n++] = bin;
 	argv[n++] = "consume";
+	/* the verdict on the SAML document; mapping is not under test */
+	argv[n++] = "--format";
+	argv[n++] = "assertion";
 	argv[n++] = "--config";
 	argv[n++] = cfg;
 	argv[n++] = "--now";

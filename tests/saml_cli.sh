@@ -17,7 +17,7 @@ for dir in "$fx"/saml/*/; do
 	name=${dir##*/}
 	[ -f "$dir/expect" ] || continue
 	now=$(sed -n 's/^now=//p' "$dir/meta")
-	set -- consume --config "$fx/saml/bridge.json" --now "$now"
+	set -- consume --config "$fx/saml/bridge.json" --format assertion --now "$now"
 	irt=$(sed -n 's/^in_response_to=//p' "$dir/meta")
 	conn=$(sed -n 's/^connection=//p' "$dir/meta")
 	[ -n "$irt" ] && set -- "$@" --in-response-to "$irt"
@@ -63,7 +63,7 @@ fi
 
 # base64 input on standard input
 if base64 "$one/response.xml" | "$bin" consume --config "$fx/saml/bridge.json" \
-    --now 2026-11-28T12:01:00Z - >"$tmp/out" 2>"$tmp/err" &&
+    --format assertion --now 2026-11-28T12:01:00Z - >"$tmp/out" 2>"$tmp/err" &&
     grep -q '"name_id"' "$tmp/out"; then
 	pass=$((pass + 1))
 else

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `saml2oidc consume`: run one SAML Response through the pipeline without
- * HTTP. How admins try a configuration against a real assertion, and how
- * fixture-driven tests drive the whole pipeline. stdout carries only the
- * result; a rejection is one line on stderr and exit 1.
+ * HTTP: verify, map, mint. How admins try a configuration against a real
+ * assertion, and how fixture-driven tests drive the whole pipeline.
+ * stdout carries only the result; a rejection is one line on stderr
+ * ("saml2oidc: rejected: <reason>: <detail>") and exit 1; a problem with
+ * the configuration, its keys or its mappings is exit 2.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -16,17 +18,37 @@
 #include "map/map.h"
 #include "saml/saml.h"
 #include "store/store.h"
+#include "token/token.h"
+
+enum consume_format { FMT_JWT, FMT_CLAIMS, FMT_ASSERTION };
 
 struct consume_opts {
-	const char	*config;
-	const char	*connection;
-	const char	*client;
-	const char	*nonce;
-	const char	*now;
-	const char	*in_response_to;
-	const char	*format;
-	const char	*replay_cache;
-	const char	*input;
+	const char		*config;
+	const char		*connection;
+	const char		*client;
+	const char		*nonce;
+	const char		*now;
+	const char		*in_response_to;
+	const char		*replay_cache;
+	const char		*input;
+	enum consume_format	 format;
+	bool			 explain;
+};
+
+/* Everything one run holds, freed in one place. */
+struct consume_run {
+	struct s2o_config		*cfg;
+	struct s2o_diags		 diags;
+	struct s2o_keyset		*keys;
+	struct s2o_mapping		*mapping;
+	struct s2o_saml_response	*resp;
+	struct s2o_saml_trust		*trust;
+	struct s2o_store		*store;
+	struct s2o_assertion		*assertion;
+	struct s2o_map_result		 mapped;
+	struct s2o_buf			 in;
+	struct s2o_clock		 clock;
+	char				*token;
 };
 
 void
@@ -34,19 +56,42 @@ s2o_cli_consume_help(void)
 {
 	printf("usage: saml2oidc consume --config CONFIG [--connection NAME]\n"
 	    "         [--client CLIENT_ID] [--nonce NONCE] [--now TIME]\n"
-	    "         [--in-response-to ID] [--format assertion]\n"
-	    "         [--replay-cache FILE] [FILE|-]\n\n"
+	    "         [--in-response-to ID] [--format jwt|claims|assertion]\n"
+	    "         [--explain] [--replay-cache FILE] [FILE|-]\n\n"
 	    "Verifies and validates one SAML Response (raw XML, or the base64\n"
-	    "SAMLResponse form value) read from FILE or standard input.\n\n"
+	    "SAMLResponse form value) read from FILE or standard input, maps\n"
+	    "its attributes with the connection's mappings file and mints the\n"
+	    "ID token an application would receive.\n\n"
 	    "  --connection NAME   default: the connection whose idp_entity_id\n"
 	    "                      is the Response's Issuer, else the only one\n"
+	    "  --client CLIENT_ID  the ID token's audience; default: the\n"
+	    "                      connection's default_client\n"
+	    "  --nonce NONCE       the nonce claim\n"
 	    "  --now TIME          RFC 3339 or epoch seconds; default: now\n"
 	    "  --in-response-to ID the pending AuthnRequest's ID; without it a\n"
 	    "                      present InResponseTo is not checked\n"
-	    "  --format assertion  print the verified assertion as JSON\n"
+	    "  --format jwt        the compact ID token (default)\n"
+	    "  --format claims     the ID token's claims as JSON\n"
+	    "  --format assertion  the verified assertion as JSON\n"
+	    "  --explain           on stderr, how each claim was mapped (with\n"
+	    "                      the attribute values: personal data)\n"
 	    "  --replay-cache FILE remember assertion IDs across runs\n\n"
 	    "Exit 0 accepted, 1 rejected (\"saml2oidc: rejected: REASON: "
 	    "DETAIL\"),\n2 usage or configuration error.\n");
+}
+
+static int
+parse_format(const char *s, enum consume_format *out)
+{
+	if (strcmp(s, "jwt") == 0)
+		*out = FMT_JWT;
+	else if (strcmp(s, "claims") == 0)
+		*out = FMT_CLAIMS;
+	else if (strcmp(s, "assertion") == 0)
+		*out = FMT_ASSERTION;
+	else
+		return -1;
+	return 0;
 }
 
 static int
@@ -60,13 +105,14 @@ parse_opts(int argc, char **argv, struct consume_opts *o)
 		{ "now", required_argument, NULL, 't' },
 		{ "in-response-to", required_argument, NULL, 'i' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "explain", no_argument, NULL, 'e' },
 		{ "replay-cache", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int	ch;
 
 	memset(o, 0, sizeof(*o));
-	o->format = "assertion";
+	o->format = FMT_JWT;
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1)
@@ -77,8 +123,14 @@ parse_opts(int argc, char **argv, struct consume_opts *o)
 		case 'n': o->nonce = optarg; break;
 		case 't': o->now = optarg; break;
 		case 'i': o->in_response_to = optarg; break;
-		case 'f': o->format = optarg; break;
+		case 'e': o->explain = true; break;
 		case 'r': o->replay_cache = optarg; break;
+		case 'f':
+			if (parse_format(optarg, &o->format) == 0)
+				break;
+			fprintf(stderr, "saml2oidc: consume: --format: expected "
+			    "jwt, claims or assertion, got \"%s\"\n", optarg);
+			return -1;
 		default:
 			fprintf(stderr, "saml2oidc: consume: unknown or "
 			    "incomplete option %s\n", argv[optind - 1]);
@@ -91,25 +143,6 @@ parse_opts(int argc, char **argv, struct consume_opts *o)
 		    "--config CONFIG [options] [FILE|-]\n");
 		return -1;
 	}
-	if (strcmp(o->format, "assertion") != 0) {
-		fprintf(stderr, "saml2oidc: consume: --format %s: this build "
-		    "prints only the verified assertion (--format assertion)\n",
-		    o->format);
-		return -1;
-	}
-	return 0;
-}
-
-/* The verified assertion as JSON, on stdout. */
-static int
-print_assertion(const struct s2o_assertion *a, struct s2o_err *err)
-{
-	char	*s;
-
-	if ((s = s2o_map_assertion_json(a, true, err)) == NULL)
-		return -1;
-	printf("%s\n", s);
-	free(s);
 	return 0;
 }
 
@@ -120,6 +153,7 @@ replay_mark(void *ctx, const char *id, time_t expires, struct s2o_err *err)
 	    "this assertion ID", err);
 }
 
+/* Prints err the way its reason asks; returns the exit code. */
 static int
 reject(const struct s2o_err *err)
 {
@@ -128,6 +162,7 @@ reject(const struct s2o_err *err)
 	case S2O_R_KEY_UNUSABLE:
 	case S2O_R_USAGE:
 	case S2O_R_IO:
+	case S2O_R_MAPPING_INVALID:
 		fprintf(stderr, "saml2oidc: %s: %s\n",
 		    s2o_reason_token(err->reason), err->detail);
 		return S2O_EXIT_USAGE;
@@ -163,92 +198,217 @@ pick_connection(const struct s2o_config *cfg, const struct consume_opts *o,
 	return NULL;
 }
 
+/* The client the ID token is for: --client, else the default client. */
+static const char *
+pick_client(const struct s2o_config *cfg, const struct s2o_connection *conn,
+    const struct consume_opts *o, struct s2o_err *err)
+{
+	const char	*id = o->client ? o->client : conn->default_client;
+
+	if (id == NULL) {
+		s2o_err_set(err, S2O_R_USAGE, "connection \"%s\" has no "
+		    "default_client; name the audience with --client",
+		    conn->name);
+		return NULL;
+	}
+	if (s2o_config_client(cfg, id) == NULL) {
+		s2o_err_set(err, S2O_R_USAGE, "--client: no client \"%s\" is "
+		    "configured", id);
+		return NULL;
+	}
+	return id;
+}
+
+/* Prints the payload of a compact JWS as indented JSON. */
+static int
+print_claims(const char *jws, struct s2o_err *err)
+{
+	const char	*p = strchr(jws, '.'), *q;
+	unsigned char	*json;
+	size_t		 len;
+
+	if (p == NULL || (q = strchr(p + 1, '.')) == NULL)
+		return s2o_err_set(err, S2O_R_INTERNAL, "minted token is not "
+		    "a compact JWS");
+	if ((json = s2o_b64url_decode(p + 1, (size_t)(q - p - 1),
+	    S2O_TOKEN_MAX_BYTES, &len, err)) == NULL)
+		return -1;
+	printf("%s\n", (char *)json);
+	free(json);
+	return 0;
+}
+
+static int
+print_assertion(const struct s2o_assertion *a, struct s2o_err *err)
+{
+	char	*s;
+
+	if ((s = s2o_map_assertion_json(a, true, err)) == NULL)
+		return -1;
+	printf("%s\n", s);
+	free(s);
+	return 0;
+}
+
+/*
+ * The part after verification: map the assertion and mint the ID token.
+ * Returns an exit code.
+ */
+static int
+map_and_mint(struct consume_run *run, const struct consume_opts *o,
+    const struct s2o_connection *conn, struct s2o_err *err)
+{
+	struct s2o_token_id_req	 req;
+	const char		*client;
+	unsigned int		 flags = o->explain ? S2O_MAP_EXPLAIN |
+				    S2O_MAP_EXPLAIN_VALUES : 0;
+	int			 rc;
+
+	rc = s2o_map_apply(run->mapping, run->assertion, conn->name, flags,
+	    &run->mapped, err);
+	if (o->explain && run->mapped.explain != NULL)
+		fprintf(stderr, "%s", run->mapped.explain);
+	if (rc == -1)
+		return reject(err);
+	if ((client = pick_client(run->cfg, conn, o, err)) == NULL)
+		return reject(err);
+	memset(&req, 0, sizeof(req));
+	req.issuer = run->cfg->issuer;
+	req.sub = run->mapped.sub;
+	req.aud = client;
+	req.clock = &run->clock;
+	req.ttl = run->cfg->id_token_ttl;
+	req.auth_time = run->assertion->authn_instant;
+	req.nonce = o->nonce;
+	req.authn_context = run->assertion->authn_context;
+	req.sid = run->assertion->session_index;
+	req.extra_claims = run->mapped.id_token;
+	if ((run->token = s2o_token_id_mint(run->keys, &req, err)) == NULL)
+		return reject(err);
+	if (o->format == FMT_CLAIMS)
+		return print_claims(run->token, err) == 0 ? S2O_EXIT_OK :
+		    reject(err);
+	printf("%s\n", run->token);
+	return S2O_EXIT_OK;
+}
+
+/* Loads what the run needs before any input is read. Exit code or -1. */
+static int
+prepare(struct consume_run *run, const struct consume_opts *o,
+    struct s2o_err *err)
+{
+	time_t	now;
+
+	s2o_clock_init_system(&run->clock);
+	if (o->now != NULL) {
+		if (s2o_time_parse_cli(o->now, &now, err) == -1) {
+			fprintf(stderr, "saml2oidc: consume: %s\n", err->detail);
+			return S2O_EXIT_USAGE;
+		}
+		s2o_clock_init_fixed(&run->clock, now);
+	}
+	if ((run->cfg = s2o_config_load(o->config, &run->diags, err)) ==
+	    NULL) {
+		s2o_diags_print(&run->diags, stderr);
+		return run->diags.n == 0 ? reject(err) : S2O_EXIT_USAGE;
+	}
+	/* keys are parsed once, before any input: a broken key is a
+	 * configuration error, not a rejected Response */
+	if (o->format != FMT_ASSERTION &&
+	    (run->keys = s2o_token_keyset_new(run->cfg, err)) == NULL)
+		return reject(err);
+	if (s2o_saml_init(err) == -1)
+		return reject(err);
+	return -1;
+}
+
+static void
+run_cleanup(struct consume_run *run)
+{
+	free(run->token);
+	s2o_map_result_cleanup(&run->mapped);
+	s2o_assertion_free(run->assertion);
+	s2o_store_free(run->store);
+	s2o_saml_trust_free(run->trust);
+	s2o_saml_response_free(run->resp);
+	s2o_map_free(run->mapping);
+	s2o_token_keyset_free(run->keys);
+	s2o_buf_cleanup(&run->in);
+	s2o_config_free(run->cfg);
+	s2o_diags_cleanup(&run->diags);
+}
+
 int
 s2o_cli_consume(int argc, char **argv)
 {
 	struct consume_opts		 o;
-	struct s2o_config		*cfg = NULL;
-	struct s2o_diags		 diags;
+	struct consume_run		 run;
 	struct s2o_err			 err;
-	struct s2o_clock		 clock;
-	struct s2o_buf			 in;
-	struct s2o_saml_response	*resp = NULL;
-	struct s2o_saml_trust		*trust = NULL;
-	struct s2o_store		*store = NULL;
-	struct s2o_assertion		*a = NULL;
 	struct s2o_saml_replay		 replay;
 	struct s2o_saml_expect		 exp;
-	time_t				 now;
-	int				 rc = S2O_EXIT_USAGE;
+	int				 rc;
 
 	if (parse_opts(argc, argv, &o) == -1)
 		return S2O_EXIT_USAGE;
+	memset(&run, 0, sizeof(run));
 	s2o_err_clear(&err);
-	s2o_diags_init(&diags);
-	s2o_buf_init(&in, S2O_INPUT_MAX_FILE);
-	s2o_clock_init_system(&clock);
-	if (o.now != NULL) {
-		if (s2o_time_parse_cli(o.now, &now, &err) == -1) {
-			fprintf(stderr, "saml2oidc: consume: %s\n", err.detail);
-			goto out;
-		}
-		s2o_clock_init_fixed(&clock, now);
-	}
-	if ((cfg = s2o_config_load(o.config, &diags, &err)) == NULL) {
-		s2o_diags_print(&diags, stderr);
-		if (diags.n == 0)
-			rc = reject(&err);
+	s2o_diags_init(&run.diags);
+	s2o_map_result_init(&run.mapped);
+	s2o_buf_init(&run.in, S2O_INPUT_MAX_FILE);
+	if ((rc = prepare(&run, &o, &err)) != -1)
 		goto out;
-	}
-	if (s2o_saml_init(&err) == -1) {
-		rc = reject(&err);
-		goto out;
-	}
 	if ((o.input == NULL || strcmp(o.input, "-") == 0 ?
-	    s2o_buf_read_stream(&in, stdin, "standard input", &err) :
-	    s2o_buf_read_file(&in, o.input, &err)) == -1) {
+	    s2o_buf_read_stream(&run.in, stdin, "standard input", &err) :
+	    s2o_buf_read_file(&run.in, o.input, &err)) == -1) {
 		rc = reject(&err);
 		goto out;
 	}
-	resp = s2o_saml_response_parse(in.data, in.len,
-	    cfg->max_response_bytes, &err);
-	if (resp == NULL) {
+	run.resp = s2o_saml_response_parse(run.in.data, run.in.len,
+	    run.cfg->max_response_bytes, &err);
+	if (run.resp == NULL) {
 		rc = reject(&err);
 		goto out;
 	}
 	memset(&exp, 0, sizeof(exp));
-	exp.sp = &cfg->sp;
-	if ((exp.conn = pick_connection(cfg, &o,
-	    s2o_saml_response_issuer(resp), &err)) == NULL ||
-	    (trust = s2o_saml_trust_new(&cfg->sp, exp.conn, &err)) == NULL) {
+	exp.sp = &run.cfg->sp;
+	if ((exp.conn = pick_connection(run.cfg, &o,
+	    s2o_saml_response_issuer(run.resp), &err)) == NULL ||
+	    (run.trust = s2o_saml_trust_new(&run.cfg->sp, exp.conn, &err)) ==
+	    NULL) {
 		rc = reject(&err);
 		goto out;
 	}
-	store = o.replay_cache ? s2o_store_file_new(o.replay_cache, &clock,
-	    &err) : s2o_store_memory_new(&clock, &err);
-	if (store == NULL) {
+	/* the mappings file is the connection's: a broken one is exit 2 */
+	if (o.format != FMT_ASSERTION && (run.mapping = s2o_map_load(
+	    exp.conn->mappings_file, &run.diags, &err)) == NULL) {
+		s2o_diags_print(&run.diags, stderr);
+		rc = run.diags.n == 0 ? reject(&err) : S2O_EXIT_USAGE;
+		goto out;
+	}
+	run.store = o.replay_cache ? s2o_store_file_new(o.replay_cache,
+	    &run.clock, &err) : s2o_store_memory_new(&run.clock, &err);
+	if (run.store == NULL) {
 		rc = reject(&err);
 		goto out;
 	}
 	replay.mark = replay_mark;
-	replay.ctx = store;
-	exp.trust = trust;
-	exp.clock = &clock;
-	exp.clock_skew = cfg->clock_skew;
+	replay.ctx = run.store;
+	exp.trust = run.trust;
+	exp.clock = &run.clock;
+	exp.clock_skew = run.cfg->clock_skew;
 	exp.in_response_to = o.in_response_to;
 	exp.replay = &replay;
-	if ((a = s2o_saml_response_consume(resp, &exp, &err)) == NULL) {
+	if ((run.assertion = s2o_saml_response_consume(run.resp, &exp,
+	    &err)) == NULL) {
 		rc = reject(&err);
 		goto out;
 	}
-	rc = print_assertion(a, &err) == 0 ? S2O_EXIT_OK : reject(&err);
+	if (o.format == FMT_ASSERTION)
+		rc = print_assertion(run.assertion, &err) == 0 ? S2O_EXIT_OK :
+		    reject(&err);
+	else
+		rc = map_and_mint(&run, &o, exp.conn, &err);
 out:
-	s2o_assertion_free(a);
-	s2o_store_free(store);
-	s2o_saml_trust_free(trust);
-	s2o_saml_response_free(resp);
-	s2o_buf_cleanup(&in);
-	s2o_config_free(cfg);
-	s2o_diags_cleanup(&diags);
+	run_cleanup(&run);
 	return rc;
 }
