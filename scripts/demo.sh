@@ -26,6 +26,9 @@ fi
 
 bin=_build/src/saml2oidc
 $bin check-config --config demo/bridge.json
-echo "demo: consuming fixtures/saml/signed-assertion/response.xml as the demo IdP's Response"
+echo "demo: the demo IdP's signed Response, verified, mapped and minted into ID token claims:"
+$bin consume --config demo/bridge.json --now 2026-11-28T12:01:00Z \
+    --format claims fixtures/saml/signed-assertion/response.xml
+echo "demo: the same as a signed ID token, verifiable with 'saml2oidc jwks --config demo/bridge.json':"
 $bin consume --config demo/bridge.json --now 2026-11-28T12:01:00Z \
     fixtures/saml/signed-assertion/response.xml
