@@ -29,6 +29,7 @@
 #define S2O_MAP_REGEX_MATCH_LIMIT 1000000 /* PCRE2 match() calls per match */
 #define S2O_MAP_REGEX_HEAP_LIMIT 4096	/* KiB of PCRE2 backtracking heap */
 #define S2O_MAP_MAX_SUB		255	/* bytes, OIDC Core §2 */
+#define S2O_MAP_MAX_JSON	8388608	/* bytes, one destination's claims */
 
 /* The attribute Entra ID sends instead of groups past 150 groups, and the
  * attribute it replaces. */
@@ -47,6 +48,7 @@ enum map_multiple { MM_REJECT, MM_FIRST, MM_JOIN };
 #define MD_ID_TOKEN	0x1
 #define MD_ACCESS_TOKEN	0x2
 #define MD_USERINFO	0x4
+#define MD_PROFILE	0x8	/* result.profile: every claim */
 
 enum xf_op { XF_TRIM, XF_LOWER, XF_UPPER, XF_SPLIT, XF_REPLACE, XF_DN_CN,
     XF_DROP_EMPTY, XF_DEDUPE };
