@@ -656,6 +656,30 @@ START_TEST(test_map_apply_api)
 }
 END_TEST
 
+/* A nameidentifier attribute without values is absent: the NameID
+ * answers instead, as for any other source. */
+START_TEST(test_map_nameid_empty_attribute)
+{
+	static const char text[] = "{\"name_id\": \"alice\", \"attributes\": "
+	    "[{\"name\": \"http://schemas.xmlsoap.org/ws/2005/05/identity/"
+	    "claims/nameidentifier\", \"values\": []}]}";
+	struct s2o_mapping	*m;
+	struct s2o_assertion	*a;
+	struct s2o_map_result	 r;
+	struct s2o_err		 err;
+
+	s2o_err_clear(&err);
+	a = s2o_map_assertion_from_json(text, strlen(text), "a.json", &err);
+	ck_assert_ptr_nonnull(a);
+	m = load_inline("{}");
+	ck_assert_int_eq(s2o_map_apply(m, a, "corp", 0, &r, &err), 0);
+	ck_assert_str_eq(r.sub, "corp|alice");
+	s2o_map_result_cleanup(&r);
+	s2o_map_free(m);
+	s2o_assertion_free(a);
+}
+END_TEST
+
 /* A failure still explains itself, when asked: that is when it helps. */
 START_TEST(test_map_apply_explains_failure)
 {
@@ -1176,6 +1200,7 @@ main(void)
 
 	tc = tcase_create("apply");
 	tcase_add_test(tc, test_map_apply_api);
+	tcase_add_test(tc, test_map_nameid_empty_attribute);
 	tcase_add_test(tc, test_map_apply_explains_failure);
 	tcase_add_loop_test(tc, test_map_explain_no_values, 0, (int)NREADY);
 	tcase_add_loop_test(tc, test_map_deterministic, 0, (int)NREADY);

@@ -134,8 +134,7 @@ lookup(const struct run *r, const char *name, char *const **vals, size_t *n,
 			return BY_FRIENDLY;
 		}
 	}
-	if (strcmp(name, S2O_MAP_NAMEID) == 0 && r->a->name_id != NULL &&
-	    s2o_assertion_attribute(r->a, name) == NULL) {
+	if (strcmp(name, S2O_MAP_NAMEID) == 0 && r->a->name_id != NULL) {
 		*vals = &r->a->name_id;
 		*n = 1;
 		return BY_NAMEID;
