@@ -128,6 +128,7 @@ check_minimal(const struct s2o_config *c)
 	ck_assert_int_eq(c->id_token_ttl, 300);
 	ck_assert_int_eq(c->clock_skew, 120);
 	ck_assert_uint_eq(c->max_response_bytes, 1048576);
+	ck_assert_uint_eq(c->max_token_bytes, 16384);
 	ck_assert_uint_eq(c->nsigning_keys, 1);
 	ck_assert_str_eq(c->signing_keys[0].kid, "k1");
 	ck_assert_str_eq(c->signing_keys[0].alg, "RS256");
@@ -165,6 +166,7 @@ check_full(const struct s2o_config *c)
 	ck_assert_int_eq(c->id_token_ttl, 600);
 	ck_assert_int_eq(c->clock_skew, 0);
 	ck_assert_uint_eq(c->max_response_bytes, 2097152);
+	ck_assert_uint_eq(c->max_token_bytes, 8192);
 	ck_assert_uint_eq(c->nsigning_keys, 4);
 	for (i = 0; i < 4; i++) {
 		ck_assert_str_eq(c->signing_keys[i].kid, kids[i]);
@@ -374,6 +376,8 @@ static const struct bad_case bad_cases[] = {
 	    "3601",
 	    "FILE:6:25: max_response_bytes: expected an integer from 1024 to "
 	    "67108864, found 100000000",
+	    "FILE:7:22: max_token_bytes: expected an integer from 1024 to "
+	    "65536, found 100",
 	    NULL } },
 	{ "missing.json", S2O_R_CONFIG_INVALID, {
 	    "FILE:1:1: missing required key \"issuer\"",

@@ -715,20 +715,31 @@ pad_claims(size_t n)
 }
 
 /*
- * The limit is S2O_TOKEN_MAX_BYTES exactly: with the largest claim that
- * still mints, the token is 16383 or 16384 bytes (base64url grows by 1 or
- * 2 characters per byte of JSON); one byte more is refused, never cut.
+ * The limit is max_token_bytes exactly (16384 by default, 4096 set in the
+ * configuration): with the largest claim that still mints, the token is
+ * the limit or one byte under it (base64url grows by 1 or 2 characters
+ * per byte of JSON); one byte more is refused, never cut.
  */
+static const struct { size_t config, limit; const char *has; } limits[] = {
+	{ 0, 16384, "over max_token_bytes 16384" },
+	{ 4096, 4096, "over max_token_bytes 4096" },
+};
+
 START_TEST(test_too_large)
 {
 	struct tcfg		 t;
-	struct s2o_keyset	*ks = alg_keyset(&alg_cases[0], &t);
+	struct s2o_keyset	*ks;
 	struct s2o_token_id_req	 r = id_req();
 	struct s2o_err		 err;
-	size_t			 lo = 0, hi = S2O_TOKEN_MAX_BYTES, mid;
+	size_t			 lo = 0, hi = limits[_i].limit, mid;
 	char			*extra, *tok;
 
 	ck_assert_int_eq(S2O_TOKEN_MAX_BYTES, 16384);
+	tcfg_init(&t);
+	tcfg_add(&t, "k-RS256", "RS256", fixture_key("bridge-rs256.pem"),
+	    false);
+	t.cfg.max_token_bytes = limits[_i].config;
+	ks = keyset_ok(&t);
 	while (hi - lo > 1) {		/* lo mints, hi does not */
 		mid = (lo + hi) / 2;
 		r.extra_claims = extra = pad_claims(mid);
@@ -737,8 +748,8 @@ START_TEST(test_too_large)
 		if (tok != NULL)
 			lo = mid;
 		else {
-			ck_assert_s2o_err(&err, S2O_R_TOO_LARGE, "over the "
-			    "limit of 16384 bytes");
+			ck_assert_s2o_err(&err, S2O_R_TOO_LARGE,
+			    limits[_i].has);
 			hi = mid;
 		}
 		free(tok);
@@ -747,23 +758,23 @@ START_TEST(test_too_large)
 	r.extra_claims = extra = pad_claims(lo);
 	tok = s2o_token_id_mint(ks, &r, &err);
 	ck_assert_ptr_nonnull(tok);
-	ck_assert_uint_le(strlen(tok), 16384);
-	ck_assert_uint_ge(strlen(tok), 16383);
+	ck_assert_uint_le(strlen(tok), limits[_i].limit);
+	ck_assert_uint_ge(strlen(tok), limits[_i].limit - 1);
 	free(tok);
 	free(extra);
 	r.extra_claims = extra = pad_claims(lo + 1);
 	s2o_err_clear(&err);
 	ck_assert_ptr_null(s2o_token_id_mint(ks, &r, &err));
-	ck_assert_s2o_err(&err, S2O_R_TOO_LARGE, "the ID token would be 1638");
-	ck_assert_s2o_err(&err, S2O_R_TOO_LARGE, " bytes, over the limit of "
-	    "16384 bytes");
+	ck_assert_s2o_err(&err, S2O_R_TOO_LARGE, "the ID token would be ");
+	ck_assert_s2o_err(&err, S2O_R_TOO_LARGE, limits[_i].has);
 	free(extra);
 	/* mapped claims larger than any token are refused before parsing */
 	r.extra_claims = extra = pad_claims(20000);
 	s2o_err_clear(&err);
 	ck_assert_ptr_null(s2o_token_id_mint(ks, &r, &err));
 	ck_assert_s2o_err(&err, S2O_R_TOO_LARGE, "the ID token's mapped claims "
-	    "are 20010 bytes of JSON, over the token limit of 16384 bytes");
+	    "are 20010 bytes of JSON, ");
+	ck_assert_s2o_err(&err, S2O_R_TOO_LARGE, limits[_i].has);
 	free(extra);
 	s2o_token_keyset_free(ks);
 	tcfg_cleanup(&t);
@@ -1344,7 +1355,8 @@ token_suite(void)
 	tcase_add_loop_test(tc, test_reserved_claim, 0, (int)NRESERVED);
 	tcase_add_test(tc, test_not_reserved);
 	tcase_add_loop_test(tc, test_bad_extra, 0, (int)NBADEXTRAS);
-	tcase_add_test(tc, test_too_large);
+	tcase_add_loop_test(tc, test_too_large, 0,
+	    (int)(sizeof(limits) / sizeof(limits[0])));
 	tcase_add_test(tc, test_bad_request);
 	suite_add_tcase(s, tc);
 

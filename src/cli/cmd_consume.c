@@ -231,7 +231,7 @@ print_claims(const char *jws, struct s2o_err *err)
 		return s2o_err_set(err, S2O_R_INTERNAL, "minted token is not "
 		    "a compact JWS");
 	if ((json = s2o_b64url_decode(p + 1, (size_t)(q - p - 1),
-	    S2O_TOKEN_MAX_BYTES, &len, err)) == NULL)
+	    S2O_TOKEN_MAX_LIMIT, &len, err)) == NULL)
 		return -1;
 	printf("%s\n", (char *)json);
 	free(json);

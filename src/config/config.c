@@ -19,8 +19,8 @@
 #include "config/config_int.h"
 
 static const char *const top_keys[] = { "issuer", "listen", "signing_keys",
-    "id_token_ttl", "clock_skew", "max_response_bytes", "sp", "connections",
-    "clients", NULL };
+    "id_token_ttl", "clock_skew", "max_response_bytes", "max_token_bytes",
+    "sp", "connections", "clients", NULL };
 
 #define DEFAULT_LISTEN		"127.0.0.1:8080"
 #define DEFAULT_ID_TOKEN_TTL	300	/* seconds */
@@ -414,6 +414,9 @@ load_root(struct loader *l, struct s2o_config *c, json_t *root)
 	c->max_response_bytes = (size_t)int_member(l, root,
 	    "max_response_bytes", S2O_SAML_MAX_RESPONSE, MIN_RESPONSE_BYTES,
 	    MAX_RESPONSE_BYTES, "an integer from 1024 to 67108864", true);
+	c->max_token_bytes = (size_t)int_member(l, root, "max_token_bytes",
+	    S2O_TOKEN_MAX_DEFAULT, 1024, S2O_TOKEN_MAX_LIMIT,
+	    "an integer from 1024 to 65536", true);
 	cfg_load_signing_keys(l, c, root);
 	cfg_load_sp(l, c, root);
 	/* clients first: connections name their default client */

@@ -68,6 +68,7 @@ struct s2o_config {
 	long		 id_token_ttl;		/* seconds, default 300 */
 	long		 clock_skew;		/* seconds, default 120 */
 	size_t		 max_response_bytes;	/* default S2O_SAML_MAX_RESPONSE */
+	size_t		 max_token_bytes;	/* default S2O_TOKEN_MAX_DEFAULT */
 	struct s2o_sp	 sp;
 	struct s2o_connection *connections;
 	size_t		 nconnections;

@@ -17,6 +17,10 @@
 #define S2O_JSON_MAX_DEPTH	64	/* nesting levels in our JSON inputs */
 #define S2O_ERR_MAX_DETAIL	256	/* bytes, including the NUL */
 #define S2O_LOG_MAX_LINE	4096	/* bytes, one log line */
+#define S2O_TOKEN_MAX_DEFAULT	16384	/* bytes, one compact JWS, default:
+					   8 KiB is where browsers and
+					   proxies start to refuse headers */
+#define S2O_TOKEN_MAX_LIMIT	65536	/* bytes, largest max_token_bytes */
 #define S2O_INPUT_MAX_FILE	8388608	/* bytes, CLI input file (raw/base64) */
 
 #endif

@@ -46,7 +46,7 @@ tok_jws_compact(const struct s2o_keyset *ks, const char *typ,
 	size_t			 hlen, clen, total, sig_len;
 	struct s2o_buf		 b;
 
-	s2o_buf_init(&b, S2O_TOKEN_MAX_BYTES);
+	s2o_buf_init(&b, ks->max_bytes);
 	/* RFC 7515 §4.1: alg and kid; typ per OIDC/RFC 9068 §2.1. */
 	hdr = json_pack("{s:s, s:s, s:s}", "alg", k->alg->name, "kid", k->kid,
 	    "typ", typ);
@@ -59,11 +59,11 @@ tok_jws_compact(const struct s2o_keyset *ks, const char *typ,
 	clen = strlen(c);
 	total = b64url_len(hlen) + 1 + b64url_len(clen) + 1 +
 	    b64url_len(k->sig_len);
-	if (total > S2O_TOKEN_MAX_BYTES) {
+	if (total > ks->max_bytes) {
 		s2o_err_set(err, S2O_R_TOO_LARGE, "the %s would be %zu bytes, "
-		    "over the limit of %d bytes (its claims are %zu bytes of "
+		    "over max_token_bytes %zu (its claims are %zu bytes of "
 		    "JSON): map fewer or shorter claims into it", what, total,
-		    S2O_TOKEN_MAX_BYTES, clen);
+		    ks->max_bytes, clen);
 		goto out;
 	}
 	if (add_b64url(&b, h, hlen, err) == -1 ||

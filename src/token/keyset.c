@@ -126,6 +126,9 @@ s2o_token_keyset_new(const struct s2o_config *cfg, struct s2o_err *err)
 		s2o_err_oom(err);
 		return NULL;
 	}
+	/* 0 from a configuration built by hand: the default */
+	ks->max_bytes = cfg->max_token_bytes ? cfg->max_token_bytes :
+	    S2O_TOKEN_MAX_DEFAULT;
 	for (i = 0; i < cfg->nsigning_keys; i++) {
 		ks->nkeys++;
 		if (key_load(&ks->keys[i], &cfg->signing_keys[i], i, err) == -1)

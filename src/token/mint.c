@@ -84,7 +84,7 @@ set(json_t *o, const char *key, json_t *v, struct s2o_err *err)
  * writes them back, so numbers stay numbers and UTF-8 stays UTF-8.
  */
 static int
-merge_extra(json_t *claims, const char *text, const char *what,
+merge_extra(json_t *claims, const char *text, size_t max, const char *what,
     struct s2o_err *err)
 {
 	json_t		*extra, *v;
@@ -96,11 +96,11 @@ merge_extra(json_t *claims, const char *text, const char *what,
 	if (text == NULL)
 		return 0;
 	/* reject before parsing: such claims could never fit anyway */
-	if ((len = strlen(text)) > S2O_TOKEN_MAX_BYTES)
+	if ((len = strlen(text)) > max)
 		return s2o_err_set(err, S2O_R_TOO_LARGE,
-		    "the %s's mapped claims are %zu bytes of JSON, over the "
-		    "token limit of %d bytes: map fewer or shorter claims "
-		    "into it", what, len, S2O_TOKEN_MAX_BYTES);
+		    "the %s's mapped claims are %zu bytes of JSON, over "
+		    "max_token_bytes %zu: map fewer or shorter claims into it",
+		    what, len, max);
 	extra = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
 	    &je);
 	if (extra == NULL)
@@ -261,7 +261,7 @@ s2o_token_id_mint(const struct s2o_keyset *ks,
 	    (req->access_token != NULL && set(claims, "at_hash",
 	    at_hash(&ks->keys[ks->active], req->access_token, err), err) ==
 	    -1) ||
-	    merge_extra(claims, req->extra_claims, what, err) == -1)
+	    merge_extra(claims, req->extra_claims, ks->max_bytes, what, err) == -1)
 		goto out;
 	tok = tok_jws_compact(ks, "JWT", claims, what, err);
 out:
@@ -323,7 +323,7 @@ s2o_token_access_mint(const struct s2o_keyset *ks,
 	    set(claims, "jti", json_string(jti), err) == -1 ||
 	    set(claims, "client_id", json_string(req->client_id), err) == -1 ||
 	    set_opt(claims, "scope", req->scope, err) == -1 ||
-	    merge_extra(claims, req->extra_claims, what, err) == -1)
+	    merge_extra(claims, req->extra_claims, ks->max_bytes, what, err) == -1)
 		goto out;
 	tok = tok_jws_compact(ks, "at+jwt", claims, what, err);
 out:

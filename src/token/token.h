@@ -25,7 +25,8 @@
  * generous group lists. Config will make this `max_token_bytes`; until then
  * it is this constant (core/limits.h will take it over).
  */
-#define S2O_TOKEN_MAX_BYTES	16384	/* bytes, one compact JWS */
+/* The default limit on one compact JWS; config max_token_bytes sets it. */
+#define S2O_TOKEN_MAX_BYTES	S2O_TOKEN_MAX_DEFAULT
 /* OIDC Core §2: sub "MUST NOT exceed 255 ASCII characters". */
 #define S2O_TOKEN_MAX_SUB	255	/* bytes */
 
@@ -80,7 +81,7 @@ struct s2o_token_id_req {
  * Returns the compact JWS (caller frees with free()), or NULL with
  * S2O_R_MAPPING_INVALID (extra claims not a JSON object, or naming a
  * reserved claim, or sub too long: the detail names it), S2O_R_TOO_LARGE
- * (the token would pass S2O_TOKEN_MAX_BYTES), S2O_R_INTERNAL (a missing
+ * (the token would pass max_token_bytes), S2O_R_INTERNAL (a missing
  * required field, OOM or an OpenSSL fault).
  */
 char		*s2o_token_id_mint(const struct s2o_keyset *ks,

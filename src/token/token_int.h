@@ -38,6 +38,7 @@ struct s2o_keyset {
 	struct tok_key	*keys;
 	size_t		 nkeys;
 	size_t		 active;	/* index into keys */
+	size_t		 max_bytes;	/* config max_token_bytes */
 };
 
 /* signer.c: the only code that uses a private key. */
