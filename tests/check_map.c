@@ -24,7 +24,7 @@
 #include "map/map_int.h"
 #include "helpers.h"
 
-/* ---- helpers ----------------------------------------------------------- */
+/* ---- common routines --------------------------------------------------- */
 
 static bool
 exists(const char *path)
@@ -1037,11 +1037,16 @@ struct run_out {
 static void
 run_cli(const char *args, struct run_out *o)
 {
-	char	cmd[4096], outp[256], errp[256];
-	int	st;
+	char		 cmd[4096], outp[256], errp[256];
+	const char	*tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	int		 st, fd;
 
-	snprintf(outp, sizeof(outp), "/tmp/check_map.%d.out", (int)getpid());
-	snprintf(errp, sizeof(errp), "/tmp/check_map.%d.err", (int)getpid());
+	snprintf(outp, sizeof(outp), "%s/check_map.out.XXXXXX", tmp);
+	snprintf(errp, sizeof(errp), "%s/check_map.err.XXXXXX", tmp);
+	ck_assert_int_ne(fd = mkstemp(outp), -1);
+	close(fd);
+	ck_assert_int_ne(fd = mkstemp(errp), -1);
+	close(fd);
 	snprintf(cmd, sizeof(cmd), "%s/src/saml2oidc %s >%s 2>%s </dev/null",
 	    getenv("S2O_BUILDDIR") ? getenv("S2O_BUILDDIR") : ".", args, outp,
 	    errp);

@@ -115,7 +115,7 @@ struct s2o_mapping {
 	pcre2_match_context *mctx;	/* the match limits; read-only */
 };
 
-/* load.c: the loader, and the helpers entry.c shares */
+/* load.c: the loader, and the routines entry.c shares with it */
 struct loader {
 	const char		*file;
 	struct s2o_jsonpos	*jp;
