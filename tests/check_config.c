@@ -167,6 +167,13 @@ check_full(const struct s2o_config *c)
 	ck_assert_int_eq(c->clock_skew, 0);
 	ck_assert_uint_eq(c->max_response_bytes, 2097152);
 	ck_assert_uint_eq(c->max_token_bytes, 8192);
+	ck_assert_uint_eq(c->namr_rules, 2);
+	ck_assert_str_eq(c->amr_rules[0].class_ref,
+	    "urn:example:ac:hardware-token");
+	ck_assert_uint_eq(c->amr_rules[0].namr, 2);
+	ck_assert_str_eq(c->amr_rules[0].amr[0], "hwk");
+	ck_assert_str_eq(c->amr_rules[0].amr[1], "mfa");
+	ck_assert_uint_eq(c->amr_rules[1].namr, 0);
 	ck_assert_uint_eq(c->nsigning_keys, 4);
 	for (i = 0; i < 4; i++) {
 		ck_assert_str_eq(c->signing_keys[i].kid, kids[i]);

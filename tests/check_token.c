@@ -886,6 +886,60 @@ START_TEST(test_acr_amr)
 }
 END_TEST
 
+/* The configuration's "amr" table comes first: it overrides a built-in
+ * row, adds classes, and an empty list gives acr alone. */
+START_TEST(test_amr_configured)
+{
+	static char	*pwd_mfa[] = { "pwd", "mfa", NULL };
+	static char	*hwk[] = { "hwk", NULL };
+	static char	*none[] = { NULL };
+	struct s2o_amr_rule rules[] = {
+		{ PPT, pwd_mfa, 2 },
+		{ "https://example.test/loa/2", hwk, 1 },
+		{ "urn:oasis:names:tc:SAML:2.0:ac:classes:Kerberos", none, 0 },
+	};
+	static const struct { const char *class_ref, *amr; } want[] = {
+		{ PPT, "[\"pwd\",\"mfa\"]" },
+		{ "https://example.test/loa/2", "[\"hwk\"]" },
+		{ "urn:oasis:names:tc:SAML:2.0:ac:classes:Kerberos", NULL },
+		{ "http://schemas.microsoft.com/claims/multipleauthn",
+		    "[\"mfa\"]" },	/* not configured: built-in row */
+	};
+	struct tcfg		 t;
+	struct s2o_keyset	*ks;
+	struct s2o_token_id_req	 r = id_req();
+	struct s2o_err		 err;
+	json_t			*claims, *w;
+	char			*tok;
+	size_t			 i;
+
+	tcfg_init(&t);
+	tcfg_add(&t, "k-RS256", "RS256", fixture_key("bridge-rs256.pem"),
+	    false);
+	t.cfg.amr_rules = rules;
+	t.cfg.namr_rules = 3;
+	ks = keyset_ok(&t);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		r.authn_context = want[i].class_ref;
+		s2o_err_clear(&err);
+		ck_assert_ptr_nonnull(tok = s2o_token_id_mint(ks, &r, &err));
+		claims = jws_part(tok, 1, NULL);
+		if (want[i].amr == NULL)
+			ck_assert_ptr_null(json_object_get(claims, "amr"));
+		else {
+			w = json_loads(want[i].amr, 0, NULL);
+			ck_assert_msg(json_equal(json_object_get(claims, "amr"),
+			    w), "%s: amr differs", want[i].class_ref);
+			json_decref(w);
+		}
+		json_decref(claims);
+		free(tok);
+	}
+	s2o_token_keyset_free(ks);
+	tcfg_cleanup(&t);
+}
+END_TEST
+
 /* ---- token/keys ----------------------------------------------------- */
 
 START_TEST(test_keyset_active)
@@ -1362,6 +1416,7 @@ token_suite(void)
 
 	tc = tcase_create("token/acr");
 	tcase_add_loop_test(tc, test_acr_amr, 0, (int)NACR);
+	tcase_add_test(tc, test_amr_configured);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("token/keys");

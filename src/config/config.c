@@ -20,7 +20,7 @@
 
 static const char *const top_keys[] = { "issuer", "listen", "signing_keys",
     "id_token_ttl", "clock_skew", "max_response_bytes", "max_token_bytes",
-    "sp", "connections", "clients", NULL };
+    "amr", "sp", "connections", "clients", NULL };
 
 #define DEFAULT_LISTEN		"127.0.0.1:8080"
 #define DEFAULT_ID_TOKEN_TTL	300	/* seconds */
@@ -122,7 +122,9 @@ cfg_path(char *out, const char *base, const char *key)
 const char *
 cfg_index(char *out, const char *base, size_t i)
 {
-	snprintf(out, CFG_PATH_MAX, "%s[%zu]", base, i);
+	/* a path longer than CFG_PATH_MAX is cut: only messages use it */
+	if (snprintf(out, CFG_PATH_MAX, "%s[%zu]", base, i) >= CFG_PATH_MAX)
+		out[CFG_PATH_MAX - 1] = '\0';
 	return out;
 }
 
@@ -286,6 +288,54 @@ cfg_bool(struct loader *l, json_t *obj, const char *base, const char *key,
  * it names no upper bound (what_has_max false: "a positive integer"), a
  * value above max gets its own message.
  */
+/*
+ * "amr": {"<AuthnContextClassRef>": ["mfa", "pwd"], ...}: how this
+ * deployment's IdPs name their authentication methods, ahead of the
+ * built-in table (docs/tokens.md).
+ */
+static void
+load_amr(struct loader *l, struct s2o_config *c, json_t *root)
+{
+	json_t		*obj, *arr, *v;
+	const char	*k;
+	char		 p[CFG_PATH_MAX], vp[CFG_PATH_MAX], found[96];
+	size_t		 i;
+
+	if ((obj = cfg_member(l, root, "", "amr", false)) == NULL ||
+	    !cfg_is_object(l, obj, "amr"))
+		return;
+	if ((c->amr_rules = calloc(json_object_size(obj) + 1,
+	    sizeof(*c->amr_rules))) == NULL) {
+		l->oom = true;
+		return;
+	}
+	json_object_foreach(obj, k, arr) {
+		struct s2o_amr_rule *r = &c->amr_rules[c->namr_rules];
+
+		cfg_path(p, "amr", k);
+		if (!json_is_array(arr)) {
+			cfg_error(l, p, false, "expected an array of amr values "
+			    "(RFC 8176), found %s", cfg_found(arr, found,
+			    sizeof(found)));
+			continue;
+		}
+		if ((r->class_ref = strdup(k)) == NULL || (r->amr = calloc(
+		    json_array_size(arr) + 1, sizeof(char *))) == NULL) {
+			free(r->class_ref);
+			r->class_ref = NULL;
+			l->oom = true;
+			return;
+		}
+		c->namr_rules++;
+		json_array_foreach(arr, i, v) {
+			char *s = cfg_string_value(l, v, cfg_index(vp, p, i));
+
+			if (s != NULL)
+				r->amr[r->namr++] = s;
+		}
+	}
+}
+
 static long
 int_member(struct loader *l, json_t *obj, const char *key, long dflt,
     long min, long max, const char *what, bool what_has_max)
@@ -417,6 +467,7 @@ load_root(struct loader *l, struct s2o_config *c, json_t *root)
 	c->max_token_bytes = (size_t)int_member(l, root, "max_token_bytes",
 	    S2O_TOKEN_MAX_DEFAULT, 1024, S2O_TOKEN_MAX_LIMIT,
 	    "an integer from 1024 to 65536", true);
+	load_amr(l, c, root);
 	cfg_load_signing_keys(l, c, root);
 	cfg_load_sp(l, c, root);
 	/* clients first: connections name their default client */
@@ -569,6 +620,13 @@ s2o_config_free(struct s2o_config *c)
 		cfg_pem_free(&c->signing_keys[i].private_key, true);
 	}
 	free(c->signing_keys);
+	for (i = 0; i < c->namr_rules; i++) {
+		for (j = 0; j < c->amr_rules[i].namr; j++)
+			free(c->amr_rules[i].amr[j]);
+		free(c->amr_rules[i].amr);
+		free(c->amr_rules[i].class_ref);
+	}
+	free(c->amr_rules);
 	free(c->sp.entity_id);
 	free(c->sp.acs_url);
 	cfg_pem_free(&c->sp.decryption_key, true);

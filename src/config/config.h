@@ -58,6 +58,14 @@ struct s2o_client {
 	size_t		 nredirect_uris;
 };
 
+/* One row of the configuration's amr table (AuthnContextClassRef ->
+ * RFC 8176 amr values); it comes before the built-in table of token/. */
+struct s2o_amr_rule {
+	char		*class_ref;
+	char		**amr;		/* may be empty: acr only */
+	size_t		 namr;
+};
+
 struct s2o_config {
 	char		*path;		/* as given */
 	char		*dir;		/* folder relative paths resolve in */
@@ -69,6 +77,8 @@ struct s2o_config {
 	long		 clock_skew;		/* seconds, default 120 */
 	size_t		 max_response_bytes;	/* default S2O_SAML_MAX_RESPONSE */
 	size_t		 max_token_bytes;	/* default S2O_TOKEN_MAX_DEFAULT */
+	struct s2o_amr_rule *amr_rules;		/* config "amr", may be NULL */
+	size_t		 namr_rules;
 	struct s2o_sp	 sp;
 	struct s2o_connection *connections;
 	size_t		 nconnections;

@@ -126,6 +126,8 @@ s2o_token_keyset_new(const struct s2o_config *cfg, struct s2o_err *err)
 		s2o_err_oom(err);
 		return NULL;
 	}
+	ks->amr_rules = cfg->amr_rules;
+	ks->namr_rules = cfg->namr_rules;
 	/* 0 from a configuration built by hand: the default */
 	ks->max_bytes = cfg->max_token_bytes ? cfg->max_token_bytes :
 	    S2O_TOKEN_MAX_DEFAULT;

@@ -161,18 +161,28 @@ at_hash(const struct tok_key *k, const char *access_token,
 	return v;
 }
 
-/* acr is the class as sent; amr the RFC 8176 values of acr.c's table. */
+/*
+ * acr is the class as sent; amr the RFC 8176 values of the configuration's
+ * "amr" table, else of acr.c's built-in one.
+ */
 static int
-set_acr_amr(json_t *claims, const char *class_ref, struct s2o_err *err)
+set_acr_amr(const struct s2o_keyset *ks, json_t *claims,
+    const char *class_ref, struct s2o_err *err)
 {
-	const char *const	*amr;
+	const char *const	*amr = NULL;
 	json_t			*arr;
+	size_t			 i;
 
 	if (class_ref == NULL || class_ref[0] == '\0')
 		return 0;
 	if (set(claims, "acr", json_string(class_ref), err) == -1)
 		return -1;
-	if ((amr = s2o_token_amr_for_class(class_ref)) == NULL)
+	for (i = 0; i < ks->namr_rules && amr == NULL; i++)
+		if (strcmp(ks->amr_rules[i].class_ref, class_ref) == 0)
+			amr = (const char *const *)ks->amr_rules[i].amr;
+	if (amr == NULL)
+		amr = s2o_token_amr_for_class(class_ref);
+	if (amr == NULL || *amr == NULL)
 		return 0;
 	if ((arr = json_array()) == NULL)
 		return s2o_err_oom(err);
@@ -254,7 +264,7 @@ s2o_token_id_mint(const struct s2o_keyset *ks,
 	    (req->auth_time != 0 && set(claims, "auth_time",
 	    json_integer((json_int_t)req->auth_time), err) == -1) ||
 	    set_opt(claims, "nonce", req->nonce, err) == -1 ||
-	    set_acr_amr(claims, req->authn_context, err) == -1 ||
+	    set_acr_amr(ks, claims, req->authn_context, err) == -1 ||
 	    set_opt(claims, "sid", req->sid, err) == -1 ||
 	    /* §2: azp, the party the token was issued to (the only aud) */
 	    set(claims, "azp", json_string(req->aud), err) == -1 ||

@@ -39,6 +39,8 @@ struct s2o_keyset {
 	size_t		 nkeys;
 	size_t		 active;	/* index into keys */
 	size_t		 max_bytes;	/* config max_token_bytes */
+	const struct s2o_amr_rule *amr_rules;	/* borrowed from the config */
+	size_t		 namr_rules;
 };
 
 /* signer.c: the only code that uses a private key. */
