@@ -112,6 +112,14 @@ else
 	echo "cli: $fixtures/saml/bridge.json absent: its check-config case skipped"
 fi
 
+# check-config lints every connection's mappings file and warns where two
+# connections give a bare user_id as sub
+cm=$fixtures/cli/check-mappings
+expect_exit 2 "$bin" check-config --config "$cm/bridge.json"
+expect_out "typo.json:3:3: emial: unknown claim (did you mean \"email\"?)"
+expect_out "bridge.json: warning: connections[1].mappings_file: connections \"one\" and \"two\" both use the bare user_id as sub"
+expect_no_out "ok"
+
 if [ "$nfail" -eq 0 ]; then
 	echo "cli: $ncases commands, all as expected"
 	exit 0

@@ -9,14 +9,56 @@
 #include "cli/cli.h"
 #include "config/config.h"
 #include "core/core.h"
+#include "map/map.h"
 
 void
 s2o_cli_check_config_help(void)
 {
 	printf("usage: saml2oidc check-config --config FILE\n\n"
-	    "Loads the configuration, its certificates, keys and mappings\n"
-	    "files, and prints \"ok\" or every problem found as\n"
-	    "FILE:LINE:COL: PATH: message. Exit 0 when usable, 2 otherwise.\n");
+	    "Loads the configuration, its certificates and keys, lints every\n"
+	    "connection's mappings file, and prints \"ok\" or every problem\n"
+	    "found as FILE:LINE:COL: PATH: message. Exit 0 when usable, 2 otherwise.\n");
+}
+
+/*
+ * Lints every connection's mappings file (each problem FILE:LINE:COL) and
+ * warns where connections with a bare user_id as sub could give two users
+ * of two IdPs one sub. Returns the number of files with errors.
+ */
+static size_t
+check_mappings(const struct s2o_config *cfg, struct s2o_diags *diags)
+{
+	struct s2o_mapping	*m;
+	struct s2o_err		 err;
+	const char		*bare = NULL;
+	char			 p[64];
+	size_t			 i, bad = 0;
+
+	for (i = 0; i < cfg->nconnections; i++) {
+		const struct s2o_connection *c = &cfg->connections[i];
+
+		s2o_err_clear(&err);
+		if ((m = s2o_map_load(c->mappings_file, diags, &err)) == NULL) {
+			bad++;
+			continue;
+		}
+		if (s2o_map_sub_is_bare(m)) {
+			snprintf(p, sizeof(p), "connections[%zu].mappings_file",
+			    i);
+			/* a sub must be unique across connections (OIDC Core
+			 * §2): "<connection>|<user_id>" is, a bare one may not */
+			if (bare != NULL && s2o_diags_add(diags,
+			    S2O_DIAG_WARNING, S2O_R_CONFIG_INVALID, cfg->path,
+			    0, 0, p, &err, "connections \"%s\" and \"%s\" both "
+			    "use the bare user_id as sub: one user_id at both "
+			    "IdPs would be one user to every client", bare,
+			    c->name) == -1)
+				bad++;
+			bare = c->name;
+		}
+		s2o_map_free(m);
+	}
+	return bad;
 }
 
 int
@@ -31,6 +73,7 @@ s2o_cli_check_config(int argc, char **argv)
 	struct s2o_diags	 diags;
 	struct s2o_err		 err;
 	const char		*path = NULL;
+	size_t			 bad;
 	int			 ch, rc;
 
 	optind = 1;
@@ -53,8 +96,9 @@ s2o_cli_check_config(int argc, char **argv)
 	s2o_err_clear(&err);
 	s2o_diags_init(&diags);
 	cfg = s2o_config_load(path, &diags, &err);
+	bad = cfg != NULL ? check_mappings(cfg, &diags) : 0;
 	s2o_diags_print(&diags, stderr);
-	if (cfg != NULL) {
+	if (cfg != NULL && bad == 0) {
 		printf("ok\n");
 		rc = S2O_EXIT_OK;
 	} else {
