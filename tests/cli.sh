@@ -120,6 +120,22 @@ expect_out "typo.json:3:3: emial: unknown claim (did you mean \"email\"?)"
 expect_out "bridge.json: warning: connections[1].mappings_file: connections \"one\" and \"two\" both use the bare user_id as sub"
 expect_no_out "ok"
 
+# consume --explain says how each claim was mapped, values only on request
+adfs=$fixtures/saml/adfs/response.xml
+expect_exit 0 "$bin" consume --config "$fixtures/saml/bridge.json" \
+    --now 2026-11-28T12:01:00Z --explain "$adfs"
+expect_out 'from "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn": 1 value, used'
+expect_no_out "alice.martin@corp.example.test"
+expect_exit 0 "$bin" consume --config "$fixtures/saml/bridge.json" \
+    --now 2026-11-28T12:01:00Z --explain=values "$adfs"
+expect_out 'claims/upn": ["alice.martin@corp.example.test"], used'
+expect_exit 2 "$bin" consume --config "$fixtures/saml/bridge.json" \
+    --explain=all "$adfs"
+expect_out "--explain=all: expected --explain or --explain=values"
+expect_exit 2 "$bin" consume --config "$fixtures/saml/bridge.json" \
+    --format xml "$adfs"
+expect_out '--format: expected jwt, claims or assertion, got "xml"'
+
 if [ "$nfail" -eq 0 ]; then
 	echo "cli: $ncases commands, all as expected"
 	exit 0

@@ -33,6 +33,7 @@ struct consume_opts {
 	const char		*input;
 	enum consume_format	 format;
 	bool			 explain;
+	bool			 explain_values;
 };
 
 /* Everything one run holds, freed in one place. */
@@ -57,7 +58,7 @@ s2o_cli_consume_help(void)
 	printf("usage: saml2oidc consume --config CONFIG [--connection NAME]\n"
 	    "         [--client CLIENT_ID] [--nonce NONCE] [--now TIME]\n"
 	    "         [--in-response-to ID] [--format jwt|claims|assertion]\n"
-	    "         [--explain] [--replay-cache FILE] [FILE|-]\n\n"
+	    "         [--explain[=values]] [--replay-cache FILE] [FILE|-]\n\n"
 	    "Verifies and validates one SAML Response (raw XML, or the base64\n"
 	    "SAMLResponse form value) read from FILE or standard input, maps\n"
 	    "its attributes with the connection's mappings file and mints the\n"
@@ -73,8 +74,10 @@ s2o_cli_consume_help(void)
 	    "  --format jwt        the compact ID token (default)\n"
 	    "  --format claims     the ID token's claims as JSON\n"
 	    "  --format assertion  the verified assertion as JSON\n"
-	    "  --explain           on stderr, how each claim was mapped (with\n"
-	    "                      the attribute values: personal data)\n"
+	    "  --explain           on stderr, how each claim was mapped: which\n"
+	    "                      source won, which were absent, each transform\n"
+	    "  --explain=values    the same with the attribute values (personal\n"
+	    "                      data: keep it out of logs and tickets)\n"
 	    "  --replay-cache FILE remember assertion IDs across runs\n\n"
 	    "Exit 0 accepted, 1 rejected (\"saml2oidc: rejected: REASON: "
 	    "DETAIL\"),\n2 usage or configuration error.\n");
@@ -105,7 +108,7 @@ parse_opts(int argc, char **argv, struct consume_opts *o)
 		{ "now", required_argument, NULL, 't' },
 		{ "in-response-to", required_argument, NULL, 'i' },
 		{ "format", required_argument, NULL, 'f' },
-		{ "explain", no_argument, NULL, 'e' },
+		{ "explain", optional_argument, NULL, 'e' },
 		{ "replay-cache", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -123,7 +126,17 @@ parse_opts(int argc, char **argv, struct consume_opts *o)
 		case 'n': o->nonce = optarg; break;
 		case 't': o->now = optarg; break;
 		case 'i': o->in_response_to = optarg; break;
-		case 'e': o->explain = true; break;
+		case 'e':
+			o->explain = true;
+			if (optarg != NULL && strcmp(optarg, "values") == 0)
+				o->explain_values = true;
+			else if (optarg != NULL) {
+				fprintf(stderr, "saml2oidc: consume: --explain="
+				    "%s: expected --explain or --explain=values\n",
+				    optarg);
+				return -1;
+			}
+			break;
 		case 'r': o->replay_cache = optarg; break;
 		case 'f':
 			if (parse_format(optarg, &o->format) == 0)
@@ -260,8 +273,8 @@ map_and_mint(struct consume_run *run, const struct consume_opts *o,
 {
 	struct s2o_token_id_req	 req;
 	const char		*client;
-	unsigned int		 flags = o->explain ? S2O_MAP_EXPLAIN |
-				    S2O_MAP_EXPLAIN_VALUES : 0;
+	unsigned int		 flags = (o->explain ? S2O_MAP_EXPLAIN : 0) |
+				    (o->explain_values ? S2O_MAP_EXPLAIN_VALUES : 0);
 	int			 rc;
 
 	rc = s2o_map_apply(run->mapping, run->assertion, conn->name, flags,
