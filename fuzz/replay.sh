@@ -9,3 +9,8 @@ bin=${S2O_BUILDDIR:-.}/fuzz
 "$bin/fuzz_saml_response" "$src/fuzz/corpus/fuzz_saml_response" \
     $(ls -d "$src"/fixtures/saml/*/response.* 2>/dev/null)
 "$bin/fuzz_b64" "$src/fuzz/corpus/fuzz_b64"
+"$bin/fuzz_mappings_lint" "$src/fuzz/corpus/fuzz_mappings_lint" \
+    "$src/mappings" "$src/fixtures/mappings/lint"
+"$bin/fuzz_map_apply" "$src/fuzz/corpus/fuzz_map_apply" \
+    "$src/fixtures/mappings/assertions" \
+    $(ls "$src"/fixtures/saml/*/assertion.json 2>/dev/null)
