@@ -630,6 +630,8 @@ s2o_config_free(struct s2o_config *c)
 	free(c->sp.entity_id);
 	free(c->sp.acs_url);
 	cfg_pem_free(&c->sp.decryption_key, true);
+	cfg_pem_free(&c->sp.signing_key, true);
+	cfg_pem_free(&c->sp.signing_certificate, false);
 	for (i = 0; i < c->nconnections; i++) {
 		struct s2o_connection *k = &c->connections[i];
 
@@ -640,6 +642,8 @@ s2o_config_free(struct s2o_config *c)
 		free(k->idp_certificates);
 		free(k->mappings_file);
 		free(k->default_client);
+		free(k->sso_url);
+		free(k->name_id_format);
 	}
 	free(c->connections);
 	for (i = 0; i < c->nclients; i++) {

@@ -37,7 +37,11 @@ struct s2o_sp {
 	char		*entity_id;
 	char		*acs_url;
 	struct s2o_pem	 decryption_key;	/* data NULL when not set */
+	struct s2o_pem	 signing_key;		/* AuthnRequests; or NULL */
+	struct s2o_pem	 signing_certificate;	/* its certificate (metadata) */
 };
+
+enum s2o_sso_binding { S2O_SSO_REDIRECT, S2O_SSO_POST };
 
 struct s2o_connection {
 	char		*name;
@@ -49,6 +53,10 @@ struct s2o_connection {
 	bool		 allow_sha1;		/* RSA-SHA1 / SHA-1 digests */
 	bool		 allow_rsa_1024;	/* IdP RSA keys of 1024 bits */
 	bool		 allow_idp_initiated;	/* unsolicited Responses */
+	char		*sso_url;		/* the IdP's SSO endpoint or NULL */
+	enum s2o_sso_binding sso_binding;	/* default redirect */
+	bool		 sign_requests;		/* default: sp has a signing key */
+	char		*name_id_format;	/* NameIDPolicy Format or NULL */
 };
 
 struct s2o_client {

@@ -15,7 +15,8 @@
 
 static const char *const conn_keys[] = { "name", "idp_entity_id",
     "idp_certificates", "mappings_file", "default_client", "allow_sha1",
-    "allow_rsa_1024", "allow_idp_initiated", NULL };
+    "allow_rsa_1024", "allow_idp_initiated", "sso_url", "sso_binding",
+    "sign_requests", "name_id_format", NULL };
 static const char *const client_keys[] = { "client_id", "client_secret",
     "redirect_uris", NULL };
 
@@ -154,6 +155,40 @@ no_such_client(struct loader *l, const struct s2o_config *c,
 	free(ids);
 }
 
+/* Where and how the bridge sends this IdP its AuthnRequests. */
+static void
+load_sso(struct loader *l, const struct s2o_config *c,
+    struct s2o_connection *k, json_t *o, const char *base)
+{
+	char	 p[CFG_PATH_MAX], *b;
+
+	k->sso_url = cfg_string(l, o, base, "sso_url", false, false);
+	if (k->sso_url != NULL && !cfg_is_absolute_url(k->sso_url, true))
+		cfg_error(l, cfg_path(p, base, "sso_url"), false, "expected an "
+		    "absolute http(s) URL, found \"%s\"", k->sso_url);
+	if ((b = cfg_string(l, o, base, "sso_binding", false, false)) != NULL) {
+		if (strcmp(b, "redirect") == 0)
+			k->sso_binding = S2O_SSO_REDIRECT;
+		else if (strcmp(b, "post") == 0)
+			k->sso_binding = S2O_SSO_POST;
+		else
+			cfg_error(l, cfg_path(p, base, "sso_binding"), false,
+			    "expected \"redirect\" or \"post\", found \"%s\"",
+			    b);
+		free(b);
+	}
+	/* SAML Profiles 4.1.3.3: sign where an IdP wants it; by default
+	 * whenever the SP has a key */
+	k->sign_requests = cfg_bool(l, o, base, "sign_requests",
+	    c->sp.signing_key.data != NULL);
+	if (k->sign_requests && c->sp.signing_key.data == NULL)
+		cfg_error(l, cfg_path(p, base, "sign_requests"), false, "signed "
+		    "requests need sp.signing_key_file and "
+		    "sp.signing_certificate_file");
+	k->name_id_format = cfg_string(l, o, base, "name_id_format", false,
+	    false);
+}
+
 static void
 load_connection(struct loader *l, struct s2o_config *c, json_t *o,
     size_t i)
@@ -194,6 +229,7 @@ load_connection(struct loader *l, struct s2o_config *c, json_t *o,
 	k->allow_idp_initiated = cfg_bool(l, o, base, "allow_idp_initiated",
 	    false);
 	load_certificates(l, k, o, base);
+	load_sso(l, c, k, o, base);
 	if ((file = cfg_string(l, o, base, "mappings_file", true, false)) !=
 	    NULL) {
 		k->mappings_file = cfg_file_check(l, cfg_path(p, base,

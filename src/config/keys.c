@@ -11,12 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include "config/config_int.h"
 
 static const char *const key_keys[] = { "kid", "alg", "private_key_file",
     "active", NULL };
 static const char *const sp_keys[] = { "entity_id", "acs_url",
-    "decryption_key_file", NULL };
+    "decryption_key_file", "signing_key_file", "signing_certificate_file",
+    NULL };
 
 #define DEFAULT_ALG	"RS256"
 #define MIN_RSA_BITS	2048	/* bits, every RSA key the bridge holds */
@@ -136,6 +141,65 @@ cfg_load_signing_keys(struct loader *l, struct s2o_config *c, json_t *root)
 		c->signing_keys[0].active = true;
 }
 
+/*
+ * The SP's own signing key and certificate, for signed AuthnRequests and
+ * metadata: both or neither, an RSA key of 2048 bits or more (RSA-SHA256
+ * is what every IdP verifies), and the certificate must be the key's.
+ */
+static void
+load_sp_signing(struct loader *l, struct s2o_config *c, json_t *sp)
+{
+	struct cfg_keyinfo	 ki;
+	const char		*kp = "sp.signing_key_file";
+	const char		*cp = "sp.signing_certificate_file";
+	char			*kf, *cf;
+	mode_t			 mode;
+	BIO			*bio;
+	X509			*x = NULL;
+	EVP_PKEY		*pk = NULL;
+
+	kf = cfg_string(l, sp, "sp", "signing_key_file", false, false);
+	cf = cfg_string(l, sp, "sp", "signing_certificate_file", false, false);
+	if ((kf == NULL) != (cf == NULL)) {
+		cfg_error(l, kf ? kp : cp, false, "sp.signing_key_file and "
+		    "sp.signing_certificate_file go together: set both");
+		goto out;
+	}
+	if (kf == NULL)
+		goto out;
+	if (cfg_pem_read(l, kp, kf, &c->sp.signing_key, &mode) == -1 ||
+	    cfg_private_key_info(l, kp, kf, &c->sp.signing_key, &ki) == -1)
+		goto out;
+	cfg_check_key_mode(l, kp, kf, mode);
+	if (!ki.rsa || ki.bits < MIN_RSA_BITS) {
+		cfg_error(l, kp, false, "%s holds %s; the SP signing key must be "
+		    "an RSA key of 2048 bits or more", kf, ki.kind);
+		goto out;
+	}
+	if (cfg_pem_read(l, cp, cf, &c->sp.signing_certificate, NULL) == -1)
+		goto out;
+	cfg_check_certificate(l, cp, cf, &c->sp.signing_certificate, false);
+	if ((bio = BIO_new_mem_buf(c->sp.signing_certificate.data,
+	    (int)c->sp.signing_certificate.len)) != NULL) {
+		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+	}
+	if ((bio = BIO_new_mem_buf(c->sp.signing_key.data,
+	    (int)c->sp.signing_key.len)) != NULL) {
+		pk = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+	}
+	if (x != NULL && pk != NULL && X509_check_private_key(x, pk) != 1)
+		cfg_error(l, cp, false, "%s is not the certificate of %s", cf,
+		    kf);
+	ERR_clear_error();
+out:
+	EVP_PKEY_free(pk);
+	X509_free(x);
+	free(kf);
+	free(cf);
+}
+
 void
 cfg_load_sp(struct loader *l, struct s2o_config *c, json_t *root)
 {
@@ -157,6 +221,7 @@ cfg_load_sp(struct loader *l, struct s2o_config *c, json_t *root)
 		cfg_error(l, "sp.acs_url", false, "expected an absolute http(s) "
 		    "URL, found %s", cfg_found(json_object_get(sp, "acs_url"),
 		    found, sizeof(found)));
+	load_sp_signing(l, c, sp);
 	if ((file = cfg_string(l, sp, "sp", "decryption_key_file", false,
 	    false)) == NULL)
 		return;
