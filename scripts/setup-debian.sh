@@ -7,7 +7,7 @@ set -eu
 PKGS="build-essential autoconf automake libtool pkg-config make
 libxml2-dev libxmlsec1-dev libxmlsec1-openssl xmlsec1
 libjansson-dev libjwt-dev libssl-dev openssl
-check libmicrohttpd-dev libhiredis-dev libpcre2-dev libcurl4-openssl-dev
+check libmicrohttpd-dev libhiredis-dev libpcre2-dev libcurl4-openssl-dev zlib1g-dev
 redis-server curl ca-certificates
 python3 python3-jwt python3-cryptography"
 

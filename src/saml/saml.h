@@ -121,4 +121,54 @@ struct s2o_saml_expect {
 struct s2o_assertion *s2o_saml_response_consume(struct s2o_saml_response *r,
 		    const struct s2o_saml_expect *exp, struct s2o_err *err);
 
+/*
+ * The SP's own signing key (sp.signing_key_file and its certificate),
+ * parsed once. Without one configured the object holds no key and only
+ * unsigned requests can be made. Caller frees with s2o_saml_sp_keys_free().
+ * NULL with S2O_R_KEY_UNUSABLE or S2O_R_INTERNAL.
+ */
+struct s2o_saml_sp_keys;
+struct s2o_saml_sp_keys *s2o_saml_sp_keys_new(const struct s2o_sp *sp,
+		    struct s2o_err *err);
+void		 s2o_saml_sp_keys_free(struct s2o_saml_sp_keys *k);
+
+/* What an AuthnRequest asks for. Everything is borrowed. */
+struct s2o_saml_authn_params {
+	const struct s2o_sp		*sp;
+	const struct s2o_connection	*conn;	/* sso_url, binding, signing */
+	const struct s2o_saml_sp_keys	*keys;
+	const struct s2o_clock		*clock;	/* IssueInstant */
+	const char			*relay_state;	/* opaque; or NULL */
+	const char			*login_hint;	/* Subject NameID; or NULL */
+	const char *const		*authn_contexts; /* NULL-terminated
+							    ClassRefs; or NULL */
+	bool				 force_authn;	/* prompt=login */
+};
+
+/*
+ * A new AuthnRequest. id is what the caller stores with the pending login
+ * (InResponseTo must name it); per the connection's binding either
+ * redirect_url (HTTP-Redirect: send the browser there) or post_form
+ * (HTTP-POST: a page whose form posts itself with the inline script
+ * s2o_saml_post_script, which a Content-Security-Policy must allow) is
+ * set. All three are owned: s2o_saml_authn_request_cleanup() frees them.
+ */
+struct s2o_saml_authn_request {
+	char	*id;
+	char	*redirect_url;
+	char	*post_form;
+};
+
+extern const char s2o_saml_post_script[];
+
+/*
+ * Builds, signs (where the connection signs its requests: a Signature and
+ * SigAlg in the query, or an enveloped XML signature) and encodes one
+ * AuthnRequest. Sets S2O_R_CONFIG_INVALID (no sso_url),
+ * S2O_R_KEY_UNUSABLE (signing wanted, no key) or S2O_R_INTERNAL.
+ */
+int		 s2o_saml_authn_request_new(const struct s2o_saml_authn_params *p,
+		    struct s2o_saml_authn_request *out, struct s2o_err *err);
+void		 s2o_saml_authn_request_cleanup(struct s2o_saml_authn_request *r);
+
 #endif
