@@ -375,6 +375,20 @@ static const struct bad_case bad_cases[] = {
 	    "\"http://127.0.0.1:3000/cb\"",
 	    "FILE:14:62: clients[1]: expected an object, found \"demo\"",
 	    NULL } },
+	{ "sso.json", S2O_R_CONFIG_INVALID, {
+	    "FILE:7:38: sp.signing_certificate_file: ../keys/idp.crt is not "
+	    "the certificate of ../keys/signing.key",
+	    "FILE:11:17: connections[0].sso_url: expected an absolute http(s) "
+	    "URL, found \"idp-one.example.test/sso\"",
+	    "FILE:11:60: connections[0].sso_binding: expected \"redirect\" or "
+	    "\"post\", found \"artifact\"",
+	    NULL } },
+	{ "sso-nokey.json", S2O_R_CONFIG_INVALID, {
+	    "FILE:6:30: sp.signing_key_file: sp.signing_key_file and "
+	    "sp.signing_certificate_file go together: set both",
+	    "FILE:10:23: connections[0].sign_requests: signed requests need "
+	    "sp.signing_key_file and sp.signing_certificate_file",
+	    NULL } },
 	{ "ranges.json", S2O_R_CONFIG_INVALID, {
 	    "FILE:3:13: listen: expected \"host:port\" with a port from 1 to "
 	    "65535, found \"localhost\"",
