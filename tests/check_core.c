@@ -1294,6 +1294,33 @@ START_TEST(test_jsonpos_escaped_keys)
 }
 END_TEST
 
+/*
+ * Text that is not JSON is scanned to its end, never in place: "[}" and
+ * a NUL inside an array once looped forever, growing the index until
+ * memory ran out (found by fuzz_mappings_lint and fuzz_map_apply).
+ */
+static const struct { const char *text; size_t len; } jsonpos_junk[] = {
+	{ "[}", 2 },
+	{ "{\"a\":[5\0]}", 10 },
+	{ "{\":[\":[5\0]}", 11 },
+	{ "[\0\0\0", 4 },
+	{ "{\"email\": {\"t\": [\"x\", {\"s\": \",\"}, 7\0] }}", 40 },
+	{ "[1,]]]]}}}", 10 },
+};
+
+START_TEST(test_jsonpos_junk)
+{
+	struct s2o_jsonpos	*jp;
+	struct s2o_err		 err;
+
+	s2o_err_clear(&err);
+	jp = s2o_jsonpos_new(jsonpos_junk[_i].text, jsonpos_junk[_i].len,
+	    &err);
+	ck_assert_msg(jp != NULL, "%s", err.detail);
+	s2o_jsonpos_free(jp);
+}
+END_TEST
+
 START_TEST(test_jsonpos_depth)
 {
 	struct s2o_jsonpos	*jp;
@@ -1745,6 +1772,8 @@ core_suite(void)
 	tcase_add_loop_test(tc, test_jsonpos_escaped_keys, 0,
 	    NELEM(jp_escaped));
 	tcase_add_test(tc, test_jsonpos_depth);
+	tcase_add_loop_test(tc, test_jsonpos_junk, 0, (int)(sizeof(jsonpos_junk) /
+	    sizeof(jsonpos_junk[0])));
 	tcase_add_loop_test(tc, test_jsonpath_key, 0, NELEM(jp_keys));
 	suite_add_tcase(s, tc);
 

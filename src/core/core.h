@@ -188,8 +188,9 @@ bool		 s2o_str_equal_ct(const char *a, const char *b);
  * Where each value of a JSON text starts, by path, so configuration and
  * mappings errors can name FILE:LINE:COL. Paths look like
  * `connections[0].idp_certificates[1]`; a key that is not an identifier is
- * written `["https://example.test/claim"]`. The text must already be valid
- * JSON (jansson parsed it): this index only records positions.
+ * written `["https://example.test/claim"]`. Any bytes are accepted and
+ * scanned in linear time (the positions of jansson's own errors are wanted
+ * too); the positions mean something where the text is valid JSON.
  */
 struct s2o_jsonpos;
 

@@ -270,9 +270,18 @@ scan_value(struct scan *s, unsigned int kl, unsigned int kc)
 	case '"':
 		rc = scan_string(s, NULL);
 		break;
-	default:	/* number, true, false, null */
-		while (s->p < s->end && strchr(",]} \t\r\n", *s->p) == NULL)
+	default:	/* number, true, false, null; or stray bytes */
+		/*
+		 * Always take one byte: the text may not be JSON at all (its
+		 * positions are wanted for jansson's errors too), and a byte
+		 * that is neither a value nor a delimiter the callers handle
+		 * ("[}", a NUL) must not stop the scan in place. strchr()
+		 * matches the NUL terminator, hence the explicit NUL test.
+		 */
+		do
 			adv(s);
+		while (s->p < s->end && *s->p != '\0' &&
+		    strchr(",]} \t\r\n", *s->p) == NULL);
 		break;
 	}
 	s->depth--;
