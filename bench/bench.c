@@ -450,26 +450,26 @@ measure_whole(const struct fixture *f, const char *alg,
 
 	mint_keys = ks;
 	floor_key = k;
-	snprintf(key, sizeof(key), "%s.crypto_sign_%s", f->name, alg);
+	snprintf(key, sizeof(key), "%s/crypto_sign_%s", f->name, alg);
 	snprintf(label, sizeof(label), "crypto floor: one %s signature", alg);
 	report(key, label, cs = rate(crypto_sign, f));
-	snprintf(key, sizeof(key), "%s.library_sign_%s", f->name, alg);
+	snprintf(key, sizeof(key), "%s/library_sign_%s", f->name, alg);
 	snprintf(label, sizeof(label), "library floor: one %s JWS", alg);
 	report(key, label, ls = rate(library_sign, f));
-	snprintf(key, sizeof(key), "%s.mint_%s", f->name, alg);
+	snprintf(key, sizeof(key), "%s/mint_%s", f->name, alg);
 	snprintf(label, sizeof(label), "pipeline: mint one %s ID token", alg);
 	report(key, label, mint = rate(stage_mint, f));
-	snprintf(key, sizeof(key), "%s.consume_%s", f->name, alg);
+	snprintf(key, sizeof(key), "%s/consume_%s", f->name, alg);
 	snprintf(label, sizeof(label), "pipeline: whole consume, %s", alg);
 	report(key, label, all = rate(whole, f));
 	cfloor = serial(cf_verify, cs);
 	lfloor = serial(lf_verify, ls);
 	printf("  consume %s / library floor %.2f, / crypto floor %.2f\n",
 	    alg, all / lfloor, all / cfloor);
-	snprintf(key, sizeof(key), "%s.library_floor_ratio_%s", f->name, alg);
+	snprintf(key, sizeof(key), "%s/library_floor_ratio_%s", f->name, alg);
 	json_object_set_new(json_object_get(results, "ratios"), key,
 	    json_real(all / lfloor));
-	snprintf(key, sizeof(key), "%s.crypto_floor_ratio_%s", f->name, alg);
+	snprintf(key, sizeof(key), "%s/crypto_floor_ratio_%s", f->name, alg);
 	json_object_set_new(json_object_get(results, "ratios"), key,
 	    json_real(all / cfloor));
 	if (strcmp(f->name, "signed-assertion") == 0) {
@@ -514,16 +514,16 @@ main(int argc, char **argv)
 		    names[i]);
 		f.doc = slurp(path, &f.len);
 		printf("%s (%zu bytes)\n", names[i], f.len);
-		snprintf(key, sizeof(key), "%s.crypto_floor", names[i]);
+		snprintf(key, sizeof(key), "%s/crypto_floor", names[i]);
 		report(key, "crypto floor (SHA-256 + RSA verify)",
 		    cf = rate(crypto_floor, &f));
-		snprintf(key, sizeof(key), "%s.library_floor", names[i]);
+		snprintf(key, sizeof(key), "%s/library_floor", names[i]);
 		report(key, "library floor (libxml2 parse + xmlsec verify)",
 		    lf = rate(library_floor, &f));
-		snprintf(key, sizeof(key), "%s.parse", names[i]);
+		snprintf(key, sizeof(key), "%s/parse", names[i]);
 		report(key, "pipeline: decode + parse + shape",
 		    ps = rate(stage_parse, &f));
-		snprintf(key, sizeof(key), "%s.pipeline", names[i]);
+		snprintf(key, sizeof(key), "%s/pipeline", names[i]);
 		report(key, "pipeline: parse + verify + validate + read",
 		    pl = rate(pipeline, &f));
 		printf("  pipeline / library floor %.2f, pipeline / crypto "
@@ -533,10 +533,10 @@ main(int argc, char **argv)
 			measure_whole(&f, "RS256", keys_rs, sign_rs, cf, lf);
 			measure_whole(&f, "ES256", keys_es, sign_es, cf, lf);
 		}
-		snprintf(key, sizeof(key), "%s.library_floor_ratio", names[i]);
+		snprintf(key, sizeof(key), "%s/library_floor_ratio", names[i]);
 		json_object_set_new(json_object_get(results, "ratios"), key,
 		    json_real(pl / lf));
-		snprintf(key, sizeof(key), "%s.crypto_floor_ratio", names[i]);
+		snprintf(key, sizeof(key), "%s/crypto_floor_ratio", names[i]);
 		json_object_set_new(json_object_get(results, "ratios"), key,
 		    json_real(pl / cf));
 		free(f.doc);

@@ -10,64 +10,10 @@
 #   expect_exit 2 "$bin" check-config
 #   expect_out "usage: saml2oidc check-config --config FILE"
 #
-# expect_exit CODE CMD...  runs CMD with stdin from /dev/null, keeps its
-#                          stdout+stderr in $out, and fails the test unless
-#                          it exits CODE.
-# expect_out TEXT          the last output contains TEXT (a fixed string).
-# expect_no_out TEXT       the last output does not contain TEXT.
-# expect_line LINE         the last output has LINE as one whole line.
-#
-# Paths: $S2O_BUILDDIR/src/saml2oidc (default ./src/saml2oidc), fixtures
-# from $S2O_FIXTURES (default $S2O_SRCDIR/fixtures). Exit 0 when every
-# case passes, 1 otherwise; each failure shows the command and its output.
+# The expect_* functions and paths come from tests/expect.sh.
 
-srcdir=${S2O_SRCDIR:-.}
-builddir=${S2O_BUILDDIR:-.}
-fixtures=${S2O_FIXTURES:-$srcdir/fixtures}
-bin=$builddir/src/saml2oidc
-
-ncases=0
-nfail=0
-out=
-last=
-
-fail() {
-	nfail=$((nfail + 1))
-	echo "cli: FAIL: $last: $*" >&2
-	printf '%s\n' "$out" | sed 's/^/    | /' >&2
-}
-
-expect_exit() {
-	want=$1
-	shift
-	ncases=$((ncases + 1))
-	last="$*"
-	out=$("$@" </dev/null 2>&1)
-	got=$?
-	[ "$got" -eq "$want" ] || fail "exit $got, expected $want"
-}
-
-expect_out() {
-	case $out in
-	*"$1"*) ;;
-	*) fail "output lacks \"$1\"" ;;
-	esac
-}
-
-expect_no_out() {
-	case $out in
-	*"$1"*) fail "output has \"$1\"" ;;
-	esac
-}
-
-expect_line() {
-	printf '%s\n' "$out" | grep -Fqx -e "$1" || fail "no line \"$1\""
-}
-
-if [ ! -x "$bin" ]; then
-	echo "cli: $bin not found or not executable (build it first)" >&2
-	exit 1
-fi
+name=cli
+. "${S2O_SRCDIR:-.}/tests/expect.sh"
 
 # ---- global options ----------------------------------------------------
 expect_exit 0 "$bin" --version
@@ -136,9 +82,4 @@ expect_exit 2 "$bin" consume --config "$fixtures/saml/bridge.json" \
     --format xml "$adfs"
 expect_out '--format: expected jwt, claims or assertion, got "xml"'
 
-if [ "$nfail" -eq 0 ]; then
-	echo "cli: $ncases commands, all as expected"
-	exit 0
-fi
-echo "cli: FAILED ($nfail of the checks on $ncases commands)"
-exit 1
+expect_done

@@ -8,17 +8,12 @@
 # the token with nothing but `saml2oidc jwks` output. --format claims must
 # print the same claims. Skips (77) only without python3-jwt, which
 # scripts/setup-debian.sh installs.
-fx=${S2O_FIXTURES:-fixtures}
-bin=${S2O_BUILDDIR:-.}/src/saml2oidc
-here=${S2O_SRCDIR:-.}/tests
+name=consume_tokens
+. "${S2O_SRCDIR:-.}/tests/expect.sh"
+fx=$fixtures
+here=$srcdir/tests
 
-py=
-for cand in python3 /usr/bin/python3; do
-	if "$cand" -c 'import jwt, cryptography' >/dev/null 2>&1; then
-		py=$cand
-		break
-	fi
-done
+find_pyjwt
 if [ -z "$py" ]; then
 	echo "consume_tokens: SKIP: no python3 with jwt and cryptography"
 	exit 77

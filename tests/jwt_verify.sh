@@ -19,21 +19,11 @@
 # is found; scripts/setup-debian.sh installs it. Paths: $S2O_BUILDDIR,
 # $S2O_SRCDIR, $S2O_FIXTURES as in the other scripts.
 
-srcdir=${S2O_SRCDIR:-.}
-builddir=${S2O_BUILDDIR:-.}
-fixtures=${S2O_FIXTURES:-$srcdir/fixtures}
-bin=$builddir/src/saml2oidc
+name=jwt_verify
+. "${S2O_SRCDIR:-.}/tests/expect.sh"
 mint=$builddir/tests/mint_token
 
-# PyJWT may live in Debian's python while another python3 comes first in
-# PATH (pyenv), so try both.
-py=
-for cand in python3 /usr/bin/python3; do
-	if "$cand" -c 'import jwt, cryptography' >/dev/null 2>&1; then
-		py=$cand
-		break
-	fi
-done
+find_pyjwt
 if [ -z "$py" ]; then
 	echo "jwt_verify: SKIP: no python3 with the jwt and cryptography modules (apt-get install python3-jwt python3-cryptography, or sh scripts/setup-debian.sh)"
 	exit 77

@@ -5,55 +5,10 @@
 # (0 success, 2 usage or configuration error), the lines printed, the key
 # file's mode and format, and that keygen never overwrites a file.
 #
-# expect_exit CODE CMD...  runs CMD with stdin from /dev/null, keeps its
-#                          stdout+stderr in $out; fails unless it exits CODE.
-# expect_out TEXT          the last output contains TEXT (a fixed string).
-# expect_line LINE         the last output has LINE as one whole line.
-#
-# Paths: $S2O_BUILDDIR/src/saml2oidc, fixtures from $S2O_FIXTURES. Exit 0
-# when every case passes, 1 otherwise (each failure shows its output).
+# The expect_* functions and paths come from tests/expect.sh.
 
-srcdir=${S2O_SRCDIR:-.}
-builddir=${S2O_BUILDDIR:-.}
-fixtures=${S2O_FIXTURES:-$srcdir/fixtures}
-bin=$builddir/src/saml2oidc
-
-ncases=0
-nfail=0
-out=
-last=
-
-fail() {
-	nfail=$((nfail + 1))
-	echo "keys_cli: FAIL: $last: $*" >&2
-	printf '%s\n' "$out" | sed 's/^/    | /' >&2
-}
-
-expect_exit() {
-	want=$1
-	shift
-	ncases=$((ncases + 1))
-	last="$*"
-	out=$("$@" </dev/null 2>&1)
-	got=$?
-	[ "$got" -eq "$want" ] || fail "exit $got, expected $want"
-}
-
-expect_out() {
-	case $out in
-	*"$1"*) ;;
-	*) fail "output lacks \"$1\"" ;;
-	esac
-}
-
-expect_line() {
-	printf '%s\n' "$out" | grep -Fqx -e "$1" || fail "no line \"$1\""
-}
-
-if [ ! -x "$bin" ]; then
-	echo "keys_cli: $bin not found or not executable (build it first)" >&2
-	exit 1
-fi
+name=keys_cli
+. "${S2O_SRCDIR:-.}/tests/expect.sh"
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
@@ -144,9 +99,4 @@ sed 's/"alg": "RS384"/"alg": "ES384"/' "$tmp/bridge.json" >"$tmp/bad.json"
 expect_exit 2 "$bin" jwks --config "$tmp/bad.json"
 expect_out "ES384 needs an EC P-384 key"
 
-if [ "$nfail" -eq 0 ]; then
-	echo "keys_cli: $ncases commands, all as expected"
-	exit 0
-fi
-echo "keys_cli: FAILED ($nfail of the checks on $ncases commands)"
-exit 1
+expect_done
