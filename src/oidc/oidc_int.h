@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to oidc/: the provider's fields and the builders that fill them.
+ */
+#ifndef S2O_OIDC_INT_H
+#define S2O_OIDC_INT_H
+
+#include "oidc/oidc.h"
+
+struct s2o_oidc_provider {
+	const struct s2o_config	*cfg;		/* borrowed */
+	const struct s2o_keyset	*ks;		/* borrowed */
+	char			*discovery;	/* compact JSON */
+	size_t			 discovery_len;
+	char			*jwks;		/* s2o_token_jwks_json() */
+	size_t			 jwks_len;
+};
+
+/* discovery.c: fills op->discovery from op->cfg. */
+int		 oidc_discovery_build(struct s2o_oidc_provider *op,
+		    struct s2o_err *err);
+/* response.c: a 200 response with a copy of text. */
+int		 oidc_response_static(struct s2o_oidc_response *resp,
+		    const char *text, size_t len, const char *content_type,
+		    const char *cache_control, bool cors_public,
+		    struct s2o_err *err);
+
+#endif
