@@ -36,4 +36,8 @@ void	s2o_cli_jwks_help(void);
 int	s2o_cli_mappings(int argc, char **argv);
 void	s2o_cli_mappings_help(void);
 
+/* cmd_serve.c */
+int	s2o_cli_serve(int argc, char **argv);
+void	s2o_cli_serve_help(void);
+
 #endif

@@ -22,6 +22,8 @@ static const struct s2o_cli_command commands[] = {
 	    s2o_cli_keygen, s2o_cli_keygen_help },
 	{ "mappings", "lint mappings files, or try one on an assertion",
 	    s2o_cli_mappings, s2o_cli_mappings_help },
+	{ "serve", "serve the bridge over HTTP (OpenID Provider endpoints)",
+	    s2o_cli_serve, s2o_cli_serve_help },
 	{ NULL, NULL, NULL, NULL }
 };
 

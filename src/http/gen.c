@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Configuration generations: loading one (configuration, keyset,
+ * provider) and letting go of it. Why a generation is refcounted and how
+ * the server swaps it is explained in http_int.h.
+ */
+#include <stdlib.h>
+
+#include "http/http_int.h"
+
+/* Logs each problem a load found, as check-config would print it. */
+static void
+log_diags(const struct s2o_diags *d)
+{
+	size_t	i;
+
+	for (i = 0; i < d->n; i++)
+		s2o_log(d->v[i].severity == S2O_DIAG_ERROR ? S2O_LOG_ERROR :
+		    S2O_LOG_WARN, "config", "%s", d->v[i].text);
+}
+
+static void
+gen_free(struct http_gen *g)
+{
+	s2o_oidc_provider_free(g->op);
+	s2o_token_keyset_free(g->ks);	/* before cfg: it borrows from it */
+	s2o_config_free(g->cfg);
+	free(g);
+}
+
+struct http_gen *
+http_gen_load(const char *path, unsigned long number, struct s2o_err *err)
+{
+	struct http_gen		*g;
+	struct s2o_diags	 diags;
+
+	if ((g = calloc(1, sizeof(*g))) == NULL) {
+		s2o_err_oom(err);
+		return NULL;
+	}
+	atomic_init(&g->refs, 1);
+	g->number = number;
+	s2o_diags_init(&diags);
+	g->cfg = s2o_config_load(path, &diags, err);
+	log_diags(&diags);
+	s2o_diags_cleanup(&diags);
+	if (g->cfg == NULL ||
+	    (g->ks = s2o_token_keyset_new(g->cfg, err)) == NULL ||
+	    (g->op = s2o_oidc_provider_new(g->cfg, g->ks, err)) == NULL) {
+		gen_free(g);
+		return NULL;
+	}
+	return g;
+}
+
+void
+http_gen_release(struct http_gen *g)
+{
+	if (g != NULL && atomic_fetch_sub(&g->refs, 1) == 1)
+		gen_free(g);
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The route table and the endpoints that belong to the server itself
+ * (health, readiness, metrics). OpenID Provider endpoints are oidc/
+ * functions; a route only says which path, which methods, how large a
+ * body and which parameters it takes, and calls them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/http_int.h"
+
+static const char text_plain[] = "text/plain; charset=utf-8";
+/* Prometheus text exposition format 0.0.4 */
+static const char text_metrics[] = "text/plain; version=0.0.4; charset=utf-8";
+
+static int
+text(struct s2o_oidc_response *resp, int status, const char *s,
+    struct s2o_err *err)
+{
+	if ((resp->body = s2o_strdup(s, err)) == NULL)
+		return -1;
+	resp->len = strlen(s);
+	resp->status = status;
+	resp->content_type = text_plain;
+	return 0;
+}
+
+/* Liveness: the process answers. Nothing else is checked, so a
+ * supervisor restarts only a server that is truly stuck. */
+static int
+handle_healthz(struct http_call *c, struct s2o_oidc_response *resp,
+    struct s2o_err *err)
+{
+	(void)c;
+	return text(resp, 200, "ok\n", err);
+}
+
+/* Readiness: a load balancer may send traffic. Not while draining, and
+ * only with signing keys loaded (a generation always has them today; the
+ * store check joins here when the store is shared). */
+static int
+handle_readyz(struct http_call *c, struct s2o_oidc_response *resp,
+    struct s2o_err *err)
+{
+	if (atomic_load(&c->r->srv->draining))
+		return text(resp, 503, "not ready: shutting down\n", err);
+	if (c->r->gen == NULL || c->r->gen->ks == NULL ||
+	    s2o_token_keyset_active_kid(c->r->gen->ks) == NULL)
+		return text(resp, 503, "not ready: no signing keys\n", err);
+	return text(resp, 200, "ready\n", err);
+}
+
+static int
+handle_metrics(struct http_call *c, struct s2o_oidc_response *resp,
+    struct s2o_err *err)
+{
+	struct s2o_http_server	*srv = c->r->srv;
+
+	resp->body = http_metrics_render(&srv->metrics,
+	    atomic_load(&srv->generation), atomic_load(&srv->inflight),
+	    &resp->len, err);
+	if (resp->body == NULL)
+		return -1;
+	resp->status = 200;
+	resp->content_type = text_metrics;
+	return 0;
+}
+
+static int
+handle_discovery(struct http_call *c, struct s2o_oidc_response *resp,
+    struct s2o_err *err)
+{
+	return s2o_oidc_discovery(c->op, &c->req, resp, err);
+}
+
+static int
+handle_jwks(struct http_call *c, struct s2o_oidc_response *resp,
+    struct s2o_err *err)
+{
+	return s2o_oidc_jwks(c->op, &c->req, resp, err);
+}
+
+static const struct http_route routes[] = {
+	{ HTTP_ROUTE_DISCOVERY, "/.well-known/openid-configuration",
+	    HTTP_M_GET, "GET, HEAD", S2O_HTTP_MAX_BODY, false, false,
+	    handle_discovery },
+	{ HTTP_ROUTE_JWKS, "/.well-known/jwks.json", HTTP_M_GET, "GET, HEAD",
+	    S2O_HTTP_MAX_BODY, false, false, handle_jwks },
+	{ HTTP_ROUTE_HEALTHZ, "/healthz", HTTP_M_GET, "GET, HEAD",
+	    S2O_HTTP_MAX_BODY, false, false, handle_healthz },
+	{ HTTP_ROUTE_READYZ, "/readyz", HTTP_M_GET, "GET, HEAD",
+	    S2O_HTTP_MAX_BODY, false, false, handle_readyz },
+	{ HTTP_ROUTE_METRICS, "/metrics", HTTP_M_GET, "GET, HEAD",
+	    S2O_HTTP_MAX_BODY, false, false, handle_metrics },
+};
+
+const struct http_route *
+http_route_find(const char *path)
+{
+	size_t	i;
+
+	/* exact paths only: no prefix, no trailing-slash or case folding */
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (strcmp(routes[i].path, path) == 0)
+			return &routes[i];
+	return NULL;
+}
