@@ -129,6 +129,8 @@ xp(xmlDocPtr doc, const char *expr)
 	    BAD_CAST "urn:oasis:names:tc:SAML:2.0:protocol");
 	xmlXPathRegisterNs(c, BAD_CAST "saml",
 	    BAD_CAST "urn:oasis:names:tc:SAML:2.0:assertion");
+	xmlXPathRegisterNs(c, BAD_CAST "md",
+	    BAD_CAST "urn:oasis:names:tc:SAML:2.0:metadata");
 	xmlXPathRegisterNs(c, BAD_CAST "ds",
 	    BAD_CAST "http://www.w3.org/2000/09/xmldsig#");
 	o = xmlXPathEvalExpression(BAD_CAST expr, c);
@@ -470,10 +472,122 @@ START_TEST(test_refusals)
 }
 END_TEST
 
+/* The base64 DER of a PEM certificate file, as metadata carries it. */
+static char *
+cert_b64(const char *rel)
+{
+	FILE		*fp = fopen(fx_path(rel), "r");
+	X509		*x;
+	unsigned char	*der = NULL;
+	struct s2o_err	 err;
+	char		*b64;
+	int		 n;
+
+	ck_assert_ptr_nonnull(fp);
+	x = PEM_read_X509(fp, NULL, NULL, NULL);
+	fclose(fp);
+	ck_assert_ptr_nonnull(x);
+	n = i2d_X509(x, &der);
+	s2o_err_clear(&err);
+	b64 = s2o_b64_encode(der, (size_t)n, &err);
+	OPENSSL_free(der);
+	X509_free(x);
+	return b64;
+}
+
+START_TEST(test_metadata)
+{
+	struct env	 e;
+	struct s2o_err	 err;
+	xmlDocPtr	 doc;
+	xmlNodePtr	 sig;
+	xmlSecDSigCtxPtr ctx;
+	char		*md, *sign_b64, *enc_b64, *id;
+	const char	*sso = "/md:EntityDescriptor/md:SPSSODescriptor";
+	char		 expr[256];
+
+	env_init(&e);
+	s2o_err_clear(&err);
+	md = s2o_saml_sp_metadata(e.cfg, e.keys, _i == 1, &err);
+	ck_assert_msg(md != NULL, "%s", err.detail);
+	doc = xmlReadMemory(md, (int)strlen(md), "md.xml", NULL,
+	    XML_PARSE_NONET);
+	ck_assert_ptr_nonnull(doc);
+	assert_xp(doc, "string(/md:EntityDescriptor/@entityID)",
+	    "https://bridge.example.test/saml");
+#define SSO(x) (snprintf(expr, sizeof(expr), "string(%s%s)", sso, x), expr)
+	assert_xp(doc, SSO("/@AuthnRequestsSigned"), "true");
+	assert_xp(doc, SSO("/@WantAssertionsSigned"), "true");
+	assert_xp(doc, SSO("/@protocolSupportEnumeration"),
+	    "urn:oasis:names:tc:SAML:2.0:protocol");
+	sign_b64 = cert_b64("keys/sp-sign.crt");
+	enc_b64 = cert_b64("keys/sp-enc.crt");
+	assert_xp(doc, SSO("/md:KeyDescriptor[@use='signing']/ds:KeyInfo/"
+	    "ds:X509Data/ds:X509Certificate"), sign_b64);
+	assert_xp(doc, SSO("/md:KeyDescriptor[@use='encryption']/ds:KeyInfo/"
+	    "ds:X509Data/ds:X509Certificate"), enc_b64);
+	assert_xp(doc, SSO("/md:NameIDFormat"),
+	    "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress");
+	assert_xp(doc, SSO("/md:AssertionConsumerService/@Binding"),
+	    "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST");
+	assert_xp(doc, SSO("/md:AssertionConsumerService/@Location"),
+	    "https://bridge.example.test/saml/acs");
+#undef SSO
+	if (_i == 0)
+		assert_xp(doc, "count(//ds:Signature)", "0");
+	else {
+		/* signed: the Signature first, verifiable with the SP
+		 * certificate alone */
+		assert_xp(doc, "local-name(/md:EntityDescriptor/*[1])",
+		    "Signature");
+		id = xp(doc, "string(/md:EntityDescriptor/@ID)");
+		xmlAddID(NULL, doc, BAD_CAST id, xmlHasProp(
+		    xmlDocGetRootElement(doc), BAD_CAST "ID"));
+		xmlFree(id);
+		sig = xmlSecFindNode(xmlDocGetRootElement(doc),
+		    xmlSecNodeSignature, xmlSecDSigNs);
+		ctx = xmlSecDSigCtxCreate(NULL);
+		ctx->signKey = xmlSecCryptoAppKeyLoad(fx_path(
+		    "keys/sp-sign.crt"), xmlSecKeyDataFormatCertPem, NULL, NULL,
+		    NULL);
+		ck_assert_int_eq(xmlSecDSigCtxVerify(ctx, sig), 0);
+		ck_assert_int_eq(ctx->status, xmlSecDSigStatusSucceeded);
+		xmlSecDSigCtxDestroy(ctx);
+	}
+	xmlFreeDoc(doc);
+	free(sign_b64);
+	free(enc_b64);
+	free(md);
+	env_cleanup(&e);
+}
+END_TEST
+
+/* Signed metadata without an SP key is refused, not sent unsigned. */
+START_TEST(test_metadata_no_key)
+{
+	struct env		 e;
+	struct s2o_err		 err;
+	struct s2o_sp		 sp;
+	struct s2o_saml_sp_keys	*none;
+
+	env_init(&e);
+	sp = e.cfg->sp;
+	sp.signing_key.data = NULL;
+	s2o_err_clear(&err);
+	none = s2o_saml_sp_keys_new(&sp, &err);
+	ck_assert_ptr_nonnull(none);
+	ck_assert_ptr_null(s2o_saml_sp_metadata(e.cfg, none, true, &err));
+	ck_assert_s2o_err(&err, S2O_R_KEY_UNUSABLE, "signed metadata needs "
+	    "sp.signing_key_file and sp.signing_certificate_file");
+	s2o_saml_sp_keys_free(none);
+	env_cleanup(&e);
+}
+END_TEST
+
 int
 main(void)
 {
-	Suite	*s = suite_create("saml/request");
+	Suite	*s = suite_create("saml/request+metadata");
 	TCase	*tc = tcase_create("authn_request");
 
 	tcase_add_test(tc, test_redirect_signed);
@@ -481,6 +595,10 @@ main(void)
 	tcase_add_test(tc, test_redirect_unsigned);
 	tcase_add_test(tc, test_post_signed);
 	tcase_add_test(tc, test_refusals);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("sp_metadata");
+	tcase_add_loop_test(tc, test_metadata, 0, 2);	/* unsigned, signed */
+	tcase_add_test(tc, test_metadata_no_key);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -82,4 +82,14 @@ expect_exit 2 "$bin" consume --config "$fixtures/saml/bridge.json" \
     --format xml "$adfs"
 expect_out '--format: expected jwt, claims or assertion, got "xml"'
 
+# metadata: the SP metadata an admin hands to an IdP
+expect_exit 0 "$bin" metadata --config "$fixtures/saml/bridge.json"
+expect_out '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://bridge.example.test/saml">'
+expect_exit 0 "$bin" metadata --config "$fixtures/saml/bridge.json" --signed
+expect_out '<ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>'
+expect_exit 0 "$bin" metadata --help
+expect_out "usage: saml2oidc metadata --config CONFIG [--signed]"
+expect_exit 2 "$bin" metadata
+expect_out "usage: saml2oidc metadata --config CONFIG [--signed]"
+
 expect_done

@@ -22,6 +22,10 @@ struct s2o_cli_command {
 int	s2o_cli_check_config(int argc, char **argv);
 void	s2o_cli_check_config_help(void);
 
+/* cmd_metadata.c */
+int	s2o_cli_metadata(int argc, char **argv);
+void	s2o_cli_metadata_help(void);
+
 /* cmd_consume.c */
 int	s2o_cli_consume(int argc, char **argv);
 void	s2o_cli_consume_help(void);

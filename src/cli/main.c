@@ -24,6 +24,8 @@ static const struct s2o_cli_command commands[] = {
 	    s2o_cli_mappings, s2o_cli_mappings_help },
 	{ "serve", "serve the bridge over HTTP (OpenID Provider endpoints)",
 	    s2o_cli_serve, s2o_cli_serve_help },
+	{ "metadata", "print the bridge's SAML SP metadata",
+	    s2o_cli_metadata, s2o_cli_metadata_help },
 	{ NULL, NULL, NULL, NULL }
 };
 

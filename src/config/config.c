@@ -631,6 +631,7 @@ s2o_config_free(struct s2o_config *c)
 	free(c->sp.acs_url);
 	cfg_pem_free(&c->sp.decryption_key, true);
 	cfg_pem_free(&c->sp.signing_key, true);
+	cfg_pem_free(&c->sp.decryption_certificate, false);
 	cfg_pem_free(&c->sp.signing_certificate, false);
 	for (i = 0; i < c->nconnections; i++) {
 		struct s2o_connection *k = &c->connections[i];

@@ -37,6 +37,7 @@ struct s2o_sp {
 	char		*entity_id;
 	char		*acs_url;
 	struct s2o_pem	 decryption_key;	/* data NULL when not set */
+	struct s2o_pem	 decryption_certificate; /* its certificate, or NULL */
 	struct s2o_pem	 signing_key;		/* AuthnRequests; or NULL */
 	struct s2o_pem	 signing_certificate;	/* its certificate (metadata) */
 };

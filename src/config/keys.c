@@ -20,8 +20,8 @@
 static const char *const key_keys[] = { "kid", "alg", "private_key_file",
     "active", NULL };
 static const char *const sp_keys[] = { "entity_id", "acs_url",
-    "decryption_key_file", "signing_key_file", "signing_certificate_file",
-    NULL };
+    "decryption_key_file", "decryption_certificate_file",
+    "signing_key_file", "signing_certificate_file", NULL };
 
 #define DEFAULT_ALG	"RS256"
 #define MIN_RSA_BITS	2048	/* bits, every RSA key the bridge holds */
@@ -146,6 +146,33 @@ cfg_load_signing_keys(struct loader *l, struct s2o_config *c, json_t *root)
  * metadata: both or neither, an RSA key of 2048 bits or more (RSA-SHA256
  * is what every IdP verifies), and the certificate must be the key's.
  */
+/* An error at cp unless the certificate cert is the key key's. */
+static void
+check_pair(struct loader *l, const char *cp, const char *cf,
+    const struct s2o_pem *cert, const char *kf, const struct s2o_pem *key)
+{
+	BIO		*bio;
+	X509		*x = NULL;
+	EVP_PKEY	*pk = NULL;
+
+	if (cert->data == NULL || key->data == NULL)
+		return;
+	if ((bio = BIO_new_mem_buf(cert->data, (int)cert->len)) != NULL) {
+		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+	}
+	if ((bio = BIO_new_mem_buf(key->data, (int)key->len)) != NULL) {
+		pk = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+	}
+	if (x != NULL && pk != NULL && X509_check_private_key(x, pk) != 1)
+		cfg_error(l, cp, false, "%s is not the certificate of %s", cf,
+		    kf);
+	ERR_clear_error();
+	EVP_PKEY_free(pk);
+	X509_free(x);
+}
+
 static void
 load_sp_signing(struct loader *l, struct s2o_config *c, json_t *sp)
 {
@@ -154,9 +181,6 @@ load_sp_signing(struct loader *l, struct s2o_config *c, json_t *sp)
 	const char		*cp = "sp.signing_certificate_file";
 	char			*kf, *cf;
 	mode_t			 mode;
-	BIO			*bio;
-	X509			*x = NULL;
-	EVP_PKEY		*pk = NULL;
 
 	kf = cfg_string(l, sp, "sp", "signing_key_file", false, false);
 	cf = cfg_string(l, sp, "sp", "signing_certificate_file", false, false);
@@ -179,24 +203,34 @@ load_sp_signing(struct loader *l, struct s2o_config *c, json_t *sp)
 	if (cfg_pem_read(l, cp, cf, &c->sp.signing_certificate, NULL) == -1)
 		goto out;
 	cfg_check_certificate(l, cp, cf, &c->sp.signing_certificate, false);
-	if ((bio = BIO_new_mem_buf(c->sp.signing_certificate.data,
-	    (int)c->sp.signing_certificate.len)) != NULL) {
-		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-		BIO_free(bio);
-	}
-	if ((bio = BIO_new_mem_buf(c->sp.signing_key.data,
-	    (int)c->sp.signing_key.len)) != NULL) {
-		pk = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-		BIO_free(bio);
-	}
-	if (x != NULL && pk != NULL && X509_check_private_key(x, pk) != 1)
-		cfg_error(l, cp, false, "%s is not the certificate of %s", cf,
-		    kf);
-	ERR_clear_error();
+	check_pair(l, cp, cf, &c->sp.signing_certificate, kf,
+	    &c->sp.signing_key);
 out:
-	EVP_PKEY_free(pk);
-	X509_free(x);
 	free(kf);
+	free(cf);
+}
+
+/* The SP certificate that IdPs encrypt to, published in SP metadata. */
+static void
+load_sp_decryption_cert(struct loader *l, struct s2o_config *c, json_t *sp,
+    const char *kf)
+{
+	const char	*cp = "sp.decryption_certificate_file";
+	char		*cf;
+
+	if ((cf = cfg_string(l, sp, "sp", "decryption_certificate_file", false,
+	    false)) == NULL)
+		return;
+	if (kf == NULL)
+		cfg_error(l, cp, false, "a decryption certificate needs its key: "
+		    "set sp.decryption_key_file");
+	else if (cfg_pem_read(l, cp, cf, &c->sp.decryption_certificate,
+	    NULL) == 0) {
+		cfg_check_certificate(l, cp, cf, &c->sp.decryption_certificate,
+		    false);
+		check_pair(l, cp, cf, &c->sp.decryption_certificate, kf,
+		    &c->sp.decryption_key);
+	}
 	free(cf);
 }
 
@@ -222,12 +256,10 @@ cfg_load_sp(struct loader *l, struct s2o_config *c, json_t *root)
 		    "URL, found %s", cfg_found(json_object_get(sp, "acs_url"),
 		    found, sizeof(found)));
 	load_sp_signing(l, c, sp);
-	if ((file = cfg_string(l, sp, "sp", "decryption_key_file", false,
-	    false)) == NULL)
-		return;
-	if (cfg_pem_read(l, p, file, &c->sp.decryption_key, &mode) == 0 &&
-	    cfg_private_key_info(l, p, file, &c->sp.decryption_key,
-	    &ki) == 0) {
+	file = cfg_string(l, sp, "sp", "decryption_key_file", false, false);
+	if (file != NULL && cfg_pem_read(l, p, file, &c->sp.decryption_key,
+	    &mode) == 0 && cfg_private_key_info(l, p, file,
+	    &c->sp.decryption_key, &ki) == 0) {
 		cfg_check_key_mode(l, p, file, mode);
 		/* xmlenc key transport is RSA-OAEP: RSA only. A short key
 		 * is the admin's own key to replace: warn, keep working */
@@ -240,5 +272,6 @@ cfg_load_sp(struct loader *l, struct s2o_config *c, json_t *root)
 			    "bits or more for the SP decryption key", file,
 			    ki.kind);
 	}
+	load_sp_decryption_cert(l, c, sp, file);
 	free(file);
 }

@@ -74,6 +74,18 @@ s2o_saml_sp_keys_new(const struct s2o_sp *sp, struct s2o_err *err)
 	return k;
 }
 
+xmlSecKeyPtr
+s2o_saml_sp_keys_xmlsec(const struct s2o_saml_sp_keys *k)
+{
+	return k->xkey != NULL ? xmlSecKeyDuplicate(k->xkey) : NULL;
+}
+
+bool
+s2o_saml_sp_keys_present(const struct s2o_saml_sp_keys *k)
+{
+	return k->pkey != NULL && k->xkey != NULL;
+}
+
 void
 s2o_saml_sp_keys_free(struct s2o_saml_sp_keys *k)
 {
@@ -372,7 +384,7 @@ post_form(const struct s2o_saml_authn_params *p, xmlDocPtr doc,
 		sig = s2o_saml_child(xmlDocGetRootElement(doc), S2O_NS_DSIG,
 		    "Signature");
 		if ((ctx = xmlSecDSigCtxCreate(NULL)) == NULL ||
-		    (ctx->signKey = xmlSecKeyDuplicate(p->keys->xkey)) == NULL ||
+		    (ctx->signKey = s2o_saml_sp_keys_xmlsec(p->keys)) == NULL ||
 		    xmlSecDSigCtxSign(ctx, sig) < 0) {
 			s2o_err_set(err, S2O_R_INTERNAL,
 			    "cannot sign the AuthnRequest");

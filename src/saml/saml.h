@@ -171,4 +171,16 @@ int		 s2o_saml_authn_request_new(const struct s2o_saml_authn_params *p,
 		    struct s2o_saml_authn_request *out, struct s2o_err *err);
 void		 s2o_saml_authn_request_cleanup(struct s2o_saml_authn_request *r);
 
+/*
+ * The bridge's SP metadata: an EntityDescriptor for sp.entity_id with its
+ * ACS (HTTP-POST), signing and encryption certificates, the connections'
+ * NameID formats, AuthnRequestsSigned and WantAssertionsSigned="true";
+ * signed with the SP key when signed_ is true. Caller frees with free().
+ * NULL with S2O_R_KEY_UNUSABLE (signing wanted without an SP key) or
+ * S2O_R_INTERNAL.
+ */
+char		*s2o_saml_sp_metadata(const struct s2o_config *cfg,
+		    const struct s2o_saml_sp_keys *keys, bool signed_,
+		    struct s2o_err *err);
+
 #endif

@@ -8,6 +8,7 @@
 #define S2O_SAML_INT_H
 
 #include <libxml/tree.h>
+#include <xmlsec/keys.h>
 
 #include "saml/saml.h"
 
@@ -73,6 +74,11 @@ int		 s2o_saml_validate(const struct s2o_saml_response *r,
 /* assertion.c: the verified facts of r->assertion. */
 struct s2o_assertion *s2o_saml_assertion_read(const struct s2o_saml_response *r,
 		    struct s2o_err *err);
+
+/* request.c: the SP signing key for xmlsec, a new reference the caller
+ * destroys; NULL when none is loaded. */
+xmlSecKeyPtr	 s2o_saml_sp_keys_xmlsec(const struct s2o_saml_sp_keys *k);
+bool		 s2o_saml_sp_keys_present(const struct s2o_saml_sp_keys *k);
 
 /* dom.c */
 bool		 s2o_saml_is(const xmlNode *n, const char *ns, const char *name);
