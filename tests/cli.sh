@@ -92,4 +92,44 @@ expect_out "usage: saml2oidc metadata --config CONFIG [--signed]"
 expect_exit 2 "$bin" metadata
 expect_out "usage: saml2oidc metadata --config CONFIG [--signed]"
 
+# metadata import: an IdP's metadata to a connection entry and its
+# certificates (byte-identical to the ones the metadata was made from)
+md=$fixtures/metadata
+imp=$(mktemp -d)
+expect_exit 0 "$bin" metadata import --now 2026-11-28T12:00:00Z \
+    --name adfs --cert-dir "$imp" "$md/adfs.xml"
+expect_out '"idp_entity_id": "http://adfs.corp.example.test/adfs/services/trust"'
+expect_out '"sso_url": "https://adfs.corp.example.test/adfs/ls/"'
+expect_out '"sso_binding": "redirect"'
+expect_out "\"$imp/adfs-signing-2.pem\""
+expect_no_out "adfs-signing-3.pem"	# the WS-Federation role's is not SAML's
+cmp -s "$imp/adfs-signing-1.pem" "$fixtures/keys/idp-rsa.crt" ||
+    fail "adfs-signing-1.pem differs from idp-rsa.crt"
+cmp -s "$imp/adfs-signing-2.pem" "$fixtures/keys/idp-rsa-next.crt" ||
+    fail "adfs-signing-2.pem differs from idp-rsa-next.crt"
+expect_exit 2 "$bin" metadata import --name adfs --cert-dir "$imp" \
+    "$md/adfs.xml"
+expect_out "adfs-signing-1.pem: File exists"
+expect_exit 0 "$bin" metadata import --name okta --cert-dir "$imp" \
+    "$md/okta.xml"
+expect_out '"sign_requests": true'
+expect_out '"sso_binding": "post"'
+expect_exit 2 "$bin" metadata import --cert-dir "$imp" "$md/aggregate.xml"
+expect_line "saml2oidc: rejected: usage: the aggregate describes 2 identity providers: name one with its entityID"
+expect_exit 0 "$bin" metadata import --name uni --cert-dir "$imp" \
+    --entity https://idp.university.example.test/idp/shibboleth \
+    "$md/aggregate.xml"
+expect_out '"idp_entity_id": "https://idp.university.example.test/idp/shibboleth"'
+expect_exit 1 "$bin" metadata import --name x --cert-dir "$imp" \
+    --entity https://nobody.example.test/ "$md/aggregate.xml"
+expect_line "saml2oidc: rejected: issuer_mismatch: no identity provider \"https://nobody.example.test/\" in the aggregate (2 described)"
+expect_exit 1 "$bin" metadata import --now 2026-11-28T12:00:00Z \
+    --cert-dir "$imp" "$md/expired.xml"
+expect_line "saml2oidc: rejected: expired: the metadata's validUntil 2026-01-01T00:00:00Z has passed: it may no longer be trusted"
+printf '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>' \
+    >"$imp/xxe.xml"
+expect_exit 1 "$bin" metadata import --cert-dir "$imp" "$imp/xxe.xml"
+expect_line "saml2oidc: rejected: malformed: a DOCTYPE is not allowed in a SAML message"
+rm -rf "$imp"
+
 expect_done

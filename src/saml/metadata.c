@@ -211,3 +211,251 @@ fail:
 	xmlFreeDoc(doc);
 	return NULL;
 }
+
+/* ---- IdP metadata ------------------------------------------------------ */
+
+void
+s2o_idp_metadata_free(struct s2o_idp_metadata *m)
+{
+	size_t	i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->ncertificates; i++)
+		free(m->certificates[i]);
+	free(m->certificates);
+	for (i = 0; i < m->nname_id_formats; i++)
+		free(m->name_id_formats[i]);
+	free(m->name_id_formats);
+	free(m->entity_id);
+	free(m->sso_redirect);
+	free(m->sso_post);
+	free(m);
+}
+
+static int
+push(char ***v, size_t *n, char *s, struct s2o_err *err)
+{
+	char	**nv;
+
+	if (s == NULL)
+		return -1;
+	if ((nv = realloc(*v, (*n + 1) * sizeof(*nv))) == NULL) {
+		free(s);
+		return s2o_err_oom(err);
+	}
+	*v = nv;
+	nv[(*n)++] = s;
+	return 0;
+}
+
+/* An X509Certificate element's base64 as PEM text; caller frees. */
+static char *
+cert_pem(const xmlNode *xc, const char *entity, struct s2o_err *err)
+{
+	unsigned char		*der;
+	const unsigned char	*p;
+	char			*text, *out = NULL, *data;
+	size_t			 len;
+	X509			*x;
+	BIO			*bio;
+	long			 n;
+
+	if ((text = s2o_saml_text(xc, err)) == NULL)
+		return NULL;
+	der = s2o_b64_decode(text, strlen(text), S2O_CONFIG_MAX_PEM, &len, err);
+	free(text);
+	if (der == NULL)
+		return NULL;
+	p = der;
+	x = d2i_X509(NULL, &p, (long)len);
+	free(der);
+	if (x == NULL) {
+		s2o_err_set(err, S2O_R_MALFORMED, "entity \"%s\": a signing "
+		    "X509Certificate is not a DER certificate", entity);
+		return NULL;
+	}
+	if ((bio = BIO_new(BIO_s_mem())) != NULL &&
+	    PEM_write_bio_X509(bio, x) == 1 &&
+	    (n = BIO_get_mem_data(bio, &data)) > 0)
+		out = s2o_strndup(data, (size_t)n, err);
+	else
+		s2o_err_oom(err);
+	BIO_free(bio);
+	X509_free(x);
+	return out;
+}
+
+/* validUntil of n, if any, must lie ahead (Metadata 2.2.1). */
+static int
+check_valid_until(const xmlNode *n, const struct s2o_clock *clock,
+    time_t *until, struct s2o_err *err)
+{
+	const char	*v = s2o_saml_prop(n, "validUntil");
+	char		 ts[S2O_TIME_BUFSZ];
+	time_t		 t;
+
+	if (v == NULL)
+		return 0;
+	if (s2o_time_parse(v, "metadata validUntil", &t, err) == -1)
+		return -1;
+	if (s2o_clock_now(clock) >= t)
+		return s2o_err_set(err, S2O_R_EXPIRED, "the metadata's "
+		    "validUntil %s has passed: it may no longer be trusted",
+		    s2o_time_format(t, ts, sizeof(ts)));
+	if (*until == 0 || t < *until)
+		*until = t;
+	return 0;
+}
+
+static const xmlNode *
+find_entity(const xmlNode *root, const char *want, struct s2o_err *err)
+{
+	const xmlNode	*c, *found = NULL;
+	const char	*id;
+	size_t		 nidp = 0;
+
+	if (s2o_saml_is(root, NS_MD, "EntityDescriptor")) {
+		id = s2o_saml_prop(root, "entityID");
+		if (want != NULL && (id == NULL || strcmp(id, want) != 0)) {
+			s2o_err_set(err, S2O_R_ISSUER_MISMATCH, "the metadata "
+			    "describes \"%s\", not \"%s\"", id ? id : "(none)",
+			    want);
+			return NULL;
+		}
+		return root;
+	}
+	if (!s2o_saml_is(root, NS_MD, "EntitiesDescriptor")) {
+		s2o_err_set(err, S2O_R_MALFORMED, "the root element is not a "
+		    "SAML 2.0 metadata EntityDescriptor or EntitiesDescriptor");
+		return NULL;
+	}
+	/* an aggregate (a federation feed): pick one IdP by entityID */
+	for (c = root->children; c != NULL; c = c->next) {
+		if (!s2o_saml_is(c, NS_MD, "EntityDescriptor") ||
+		    s2o_saml_child(c, NS_MD, "IDPSSODescriptor") == NULL)
+			continue;
+		nidp++;
+		id = s2o_saml_prop(c, "entityID");
+		if (want == NULL || (id != NULL && strcmp(id, want) == 0))
+			found = c;
+	}
+	if (want == NULL && nidp > 1) {
+		s2o_err_set(err, S2O_R_USAGE, "the aggregate describes %zu "
+		    "identity providers: name one with its entityID", nidp);
+		return NULL;
+	}
+	if (found == NULL)
+		s2o_err_set(err, S2O_R_ISSUER_MISMATCH, "no identity provider "
+		    "\"%s\" in the aggregate (%zu described)", want ? want :
+		    "", nidp);
+	return found;
+}
+
+static int
+read_idp(struct s2o_idp_metadata *m, const xmlNode *idp,
+    struct s2o_err *err)
+{
+	const xmlNode	*kd, *ki, *xd, *xc, *c;
+	const char	*use, *b, *loc, *w;
+
+	w = s2o_saml_prop(idp, "WantAuthnRequestsSigned");
+	m->want_authn_requests_signed = w != NULL && (strcmp(w, "true") == 0 ||
+	    strcmp(w, "1") == 0);
+	for (kd = idp->children; kd != NULL; kd = kd->next) {
+		if (!s2o_saml_is(kd, NS_MD, "KeyDescriptor"))
+			continue;
+		/* Metadata 2.4.1.1: no use means both signing and encryption */
+		use = s2o_saml_prop(kd, "use");
+		if (use != NULL && strcmp(use, "signing") != 0)
+			continue;
+		if ((ki = s2o_saml_child(kd, S2O_NS_DSIG, "KeyInfo")) == NULL)
+			continue;
+		for (xd = ki->children; xd != NULL; xd = xd->next) {
+			if (!s2o_saml_is(xd, S2O_NS_DSIG, "X509Data"))
+				continue;
+			for (xc = xd->children; xc != NULL; xc = xc->next)
+				if (s2o_saml_is(xc, S2O_NS_DSIG,
+				    "X509Certificate") && push(&m->certificates,
+				    &m->ncertificates, cert_pem(xc, m->entity_id,
+				    err), err) == -1)
+					return -1;
+		}
+	}
+	for (c = idp->children; c != NULL; c = c->next) {
+		if (s2o_saml_is(c, NS_MD, "NameIDFormat")) {
+			if (push(&m->name_id_formats, &m->nname_id_formats,
+			    s2o_saml_text(c, err), err) == -1)
+				return -1;
+			continue;
+		}
+		if (!s2o_saml_is(c, NS_MD, "SingleSignOnService") ||
+		    (b = s2o_saml_prop(c, "Binding")) == NULL ||
+		    (loc = s2o_saml_prop(c, "Location")) == NULL)
+			continue;
+		if (strcmp(b, "urn:oasis:names:tc:SAML:2.0:bindings:"
+		    "HTTP-Redirect") == 0 && m->sso_redirect == NULL &&
+		    (m->sso_redirect = s2o_strdup(loc, err)) == NULL)
+			return -1;
+		if (strcmp(b, BINDING_POST) == 0 && m->sso_post == NULL &&
+		    (m->sso_post = s2o_strdup(loc, err)) == NULL)
+			return -1;
+	}
+	if (m->ncertificates == 0)
+		return s2o_err_set(err, S2O_R_MALFORMED, "entity \"%s\" names "
+		    "no signing certificate", m->entity_id);
+	return 0;
+}
+
+struct s2o_idp_metadata *
+s2o_saml_idp_metadata_parse(const char *xml, size_t len, const char *entity,
+    const struct s2o_clock *clock, struct s2o_err *err)
+{
+	struct s2o_idp_metadata	*m = NULL;
+	const xmlNode		*root, *ent, *idp;
+	const char		*id;
+	xmlDocPtr		 doc;
+
+	/* the same parser as Responses: no network, no DTD, unique IDs */
+	if ((doc = s2o_saml_xml_parse(xml, len, err)) == NULL)
+		return NULL;
+	root = xmlDocGetRootElement(doc);
+	if ((ent = find_entity(root, entity, err)) == NULL)
+		goto fail;
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		s2o_err_oom(err);
+		goto fail;
+	}
+	if (check_valid_until(root, clock, &m->valid_until, err) == -1 ||
+	    (ent != root && check_valid_until(ent, clock, &m->valid_until,
+	    err) == -1))
+		goto fail;
+	if ((id = s2o_saml_prop(ent, "entityID")) == NULL || *id == '\0') {
+		s2o_err_set(err, S2O_R_MALFORMED, "the EntityDescriptor has no "
+		    "entityID");
+		goto fail;
+	}
+	if ((m->entity_id = s2o_strdup(id, err)) == NULL)
+		goto fail;
+	for (idp = ent->children; idp != NULL; idp = idp->next) {
+		const char *pse = s2o_saml_prop(idp, "protocolSupportEnumeration");
+
+		/* ADFS also lists WS-Federation roles: only SAML 2.0 counts */
+		if (s2o_saml_is(idp, NS_MD, "IDPSSODescriptor") && pse != NULL &&
+		    strstr(pse, S2O_NS_PROTOCOL) != NULL)
+			break;
+	}
+	if (idp == NULL) {
+		s2o_err_set(err, S2O_R_MALFORMED, "entity \"%s\" has no SAML 2.0 "
+		    "IDPSSODescriptor", m->entity_id);
+		goto fail;
+	}
+	if (read_idp(m, idp, err) == -1)
+		goto fail;
+	xmlFreeDoc(doc);
+	return m;
+fail:
+	s2o_idp_metadata_free(m);
+	xmlFreeDoc(doc);
+	return NULL;
+}

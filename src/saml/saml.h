@@ -183,4 +183,35 @@ char		*s2o_saml_sp_metadata(const struct s2o_config *cfg,
 		    const struct s2o_saml_sp_keys *keys, bool signed_,
 		    struct s2o_err *err);
 
+/*
+ * What an IdP's metadata says (SAML Metadata 2.0): its entity ID, every
+ * signing certificate (KeyDescriptor use="signing" or no use) as PEM text,
+ * its SSO endpoints per binding, NameID formats and WantAuthnRequestsSigned.
+ * Plain data; free with s2o_idp_metadata_free().
+ */
+struct s2o_idp_metadata {
+	char		*entity_id;
+	char		**certificates;		/* PEM, at least one */
+	size_t		 ncertificates;
+	char		*sso_redirect;		/* HTTP-Redirect Location or NULL */
+	char		*sso_post;		/* HTTP-POST Location or NULL */
+	char		**name_id_formats;
+	size_t		 nname_id_formats;
+	bool		 want_authn_requests_signed;
+	time_t		 valid_until;		/* 0 when unbounded */
+};
+
+/*
+ * Reads an EntityDescriptor, or the IdP named entity_id (NULL: the only
+ * one) of an EntitiesDescriptor aggregate, with the same safe parser as
+ * Responses. A validUntil already past at clock is S2O_R_EXPIRED. Also
+ * S2O_R_MALFORMED, S2O_R_ISSUER_MISMATCH (no such entity), S2O_R_USAGE
+ * (several IdPs and none named), S2O_R_TOO_LARGE, S2O_R_INTERNAL. The
+ * signature of the metadata is not checked here.
+ */
+struct s2o_idp_metadata *s2o_saml_idp_metadata_parse(const char *xml,
+		    size_t len, const char *entity_id,
+		    const struct s2o_clock *clock, struct s2o_err *err);
+void		 s2o_idp_metadata_free(struct s2o_idp_metadata *m);
+
 #endif
