@@ -25,13 +25,13 @@ s2o_cli_serve_help(void)
 {
 	printf("usage: saml2oidc serve --config CONFIG [--log-format text|json]"
 	    "\n\n"
-	    "Serves the bridge over HTTP on the configuration's listen address\n"
-	    "(host:port). The issuer must be https (TLS ends at a reverse\n"
-	    "proxy), or http on a loopback host for local use. One log line per\n"
-	    "request on stderr.\n\n"
+	    "Serves the bridge over HTTP on the configuration's listen\n"
+	    "address (host:port). The issuer must be https (TLS ends at a\n"
+	    "reverse proxy), or http on a loopback host for local use. One\n"
+	    "log line per request on stderr.\n\n"
 	    "  SIGHUP           reload the configuration and signing keys; a\n"
-	    "                   bad configuration is logged and the running one\n"
-	    "                   keeps serving\n"
+	    "                   bad configuration is logged and the running\n"
+	    "                   one keeps serving\n"
 	    "  SIGTERM, SIGINT  stop accepting, let requests finish, exit 0\n\n"
 	    "Endpoints: /.well-known/openid-configuration,\n"
 	    "/.well-known/jwks.json, /healthz, /readyz, /metrics.\n\n"
@@ -63,9 +63,9 @@ s2o_cli_serve(int argc, char **argv)
 			break;
 		case 'l':
 			if (s2o_log_format_parse(optarg, &fmt) == -1) {
-				fprintf(stderr, "saml2oidc: serve: --log-format: "
-				    "expected text or json, got \"%s\"\n",
-				    optarg);
+				fprintf(stderr, "saml2oidc: serve: "
+				    "--log-format: expected text or json, "
+				    "got \"%s\"\n", optarg);
 				return S2O_EXIT_USAGE;
 			}
 			s2o_log_setup(fmt, S2O_LOG_INFO);
@@ -105,7 +105,8 @@ s2o_cli_serve(int argc, char **argv)
 		if (sig == SIGHUP) {
 			s2o_log(S2O_LOG_INFO, "serve", "SIGHUP: reloading");
 			s2o_err_clear(&err);
-			(void)s2o_http_server_reload(srv, &err);	/* logged */
+			/* success and failure are both logged */
+			(void)s2o_http_server_reload(srv, &err);
 			continue;
 		}
 		s2o_log(S2O_LOG_INFO, "serve", "%s: finishing in-flight "

@@ -31,7 +31,7 @@ s2o_http_form_init(struct s2o_http_form *f, size_t max_fields,
 static void
 free_secret(const char *s, size_t len)
 {
-	char	*p = (char *)(uintptr_t)s;	/* we own it; const for readers */
+	char	*p = (char *)(uintptr_t)s;	/* ours; const for readers */
 
 	if (p != NULL) {
 		OPENSSL_cleanse(p, len);
@@ -192,9 +192,9 @@ s2o_http_form_add_piece(struct s2o_http_form *f, const char *name,
 	if (f->pending == NULL || off == 0 ||
 	    strcmp(f->pending, name) != 0 || off != f->value.len) {
 		if (off != 0)
-			return s2o_err_set(err, S2O_R_MALFORMED, "parameter "
-			    "\"%.40s\": a piece at offset %zu without its start",
-			    name, off);
+			return s2o_err_set(err, S2O_R_MALFORMED,
+			    "parameter \"%.40s\": a piece at offset %zu "
+			    "without its start", name, off);
 		if (s2o_http_form_finish(f, err) == -1 ||
 		    check_name(f, name, strlen(name), err) == -1)
 			return -1;

@@ -108,7 +108,7 @@ struct s2o_http_server {
 	unsigned int		 nthreads;
 	struct MHD_Daemon	*daemon;
 	atomic_bool		 draining;
-	atomic_uint		 inflight;	/* requests begun, not completed */
+	atomic_uint		 inflight;	/* begun, not completed */
 	struct http_metrics	 metrics;
 };
 
@@ -136,7 +136,7 @@ int		 http_post_feed(struct http_post *p, const char *data,
  * with p->err set. Safe to call on a post never begun or already ended. */
 int		 http_post_end(struct http_post *p);
 
-/* ---- route.c -------------------------------------------------------------- */
+/* ---- route.c ------------------------------------------------------------ */
 
 #define HTTP_M_GET	0x1u	/* GET and HEAD */
 #define HTTP_M_POST	0x2u
@@ -184,7 +184,7 @@ struct http_route {
 /* The route for path, or NULL. */
 const struct http_route *http_route_find(const char *path);
 
-/* ---- reply.c -------------------------------------------------------------- */
+/* ---- reply.c ------------------------------------------------------------ */
 
 /*
  * Queues resp on c with the headers every answer carries (security
@@ -202,7 +202,7 @@ enum MHD_Result	 http_reply_status(struct MHD_Connection *c,
 		    struct http_req *r, int status, const char *error,
 		    const char *description, const char *allow);
 
-/* ---- request.c ------------------------------------------------------------ */
+/* ---- request.c ---------------------------------------------------------- */
 
 /* libmicrohttpd's access handler and completion callback. */
 enum MHD_Result	 http_on_request(void *cls, struct MHD_Connection *c,

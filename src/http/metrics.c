@@ -63,8 +63,8 @@ http_metrics_observe(struct http_metrics *m, enum http_route_id route,
 {
 	size_t	b;
 
-	if ((unsigned int)route >= HTTP_ROUTE__MAX || status < HTTP_STATUS_MIN ||
-	    status > HTTP_STATUS_MAX)
+	if ((unsigned int)route >= HTTP_ROUTE__MAX ||
+	    status < HTTP_STATUS_MIN || status > HTTP_STATUS_MAX)
 		return;
 	atomic_fetch_add_explicit(&m->requests[route][status - HTTP_STATUS_MIN],
 	    1, memory_order_relaxed);
@@ -101,8 +101,9 @@ http_metrics_render(const struct http_metrics *m, unsigned long generation,
 		for (s = 0; s < HTTP_NSTATUS; s++)
 			if ((n = get(&m->requests[r][s])) != 0)
 				rc |= s2o_buf_printf(&b, err,
-				    "saml2oidc_http_requests_total{endpoint=\"%s\","
-				    "status=\"%zu\"} %" PRIu64 "\n",
+				    "saml2oidc_http_requests_total{"
+				    "endpoint=\"%s\",status=\"%zu\"} %" PRIu64
+				    "\n",
 				    route_labels[r], s + HTTP_STATUS_MIN, n);
 	rc |= s2o_buf_adds(&b,
 	    "# HELP saml2oidc_http_request_duration_seconds Time from a "
@@ -121,11 +122,11 @@ http_metrics_render(const struct http_metrics *m, unsigned long generation,
 		sum = get(&m->sum_ns[r]);
 		/* _count is the +Inf bucket, so the two always agree */
 		rc |= s2o_buf_printf(&b, err,
-		    "saml2oidc_http_request_duration_seconds_sum{endpoint=\"%s\"}"
-		    " %" PRIu64 ".%09" PRIu64 "\n"
-		    "saml2oidc_http_request_duration_seconds_count{endpoint=\"%s\"}"
-		    " %" PRIu64 "\n", route_labels[r], sum / 1000000000u,
-		    sum % 1000000000u, route_labels[r], cum);
+		    "saml2oidc_http_request_duration_seconds_sum{"
+		    "endpoint=\"%s\"} %" PRIu64 ".%09" PRIu64 "\n"
+		    "saml2oidc_http_request_duration_seconds_count{"
+		    "endpoint=\"%s\"} %" PRIu64 "\n", route_labels[r],
+		    sum / 1000000000u, sum % 1000000000u, route_labels[r], cum);
 	}
 	rc |= s2o_buf_printf(&b, err,
 	    "# HELP saml2oidc_http_requests_in_flight Requests begun and not "

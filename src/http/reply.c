@@ -64,7 +64,8 @@ http_reply(struct MHD_Connection *c, struct http_req *r,
 	    resp->cache_control ? resp->cache_control : "no-store") == MHD_YES;
 	if (resp->cors_public)
 		ok &= MHD_add_response_header(mr,
-		    MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*") == MHD_YES;
+		    MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*") ==
+		    MHD_YES;
 	ok &= MHD_add_response_header(mr, "X-Request-Id", r->id) == MHD_YES;
 	if (allow != NULL)
 		ok &= MHD_add_response_header(mr, MHD_HTTP_HEADER_ALLOW,

@@ -84,7 +84,8 @@ req_new(struct s2o_http_server *srv, const char *url, const char *method)
 	 * which may hold codes or tokens */
 	s2o_str_excerpt(r->method, sizeof(r->method), method, 12);
 	s2o_str_excerpt(r->path, sizeof(r->path), url, 128);
-	for (p = r->path; *p != '\0'; p++)	/* keep the log line parseable */
+	/* keep the log line parseable */
+	for (p = r->path; *p != '\0'; p++)
 		if (*p == '"' || *p == '\\' || *p == ' ')
 			*p = '?';
 	r->mflag = method_flag(method);

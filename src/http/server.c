@@ -250,6 +250,11 @@ s2o_http_server_shutdown(struct s2o_http_server *srv, unsigned int drain_ms)
 	atomic_store(&srv->draining, true);
 	/* stop accepting; connections already open go on */
 	fd = MHD_quiesce_daemon(srv->daemon);
+	/* refuse new connections now rather than leave them in the backlog
+	 * until the stop (a balancer retries elsewhere at once); the socket
+	 * stays open, as MHD asks, until MHD_stop_daemon() has returned */
+	if (fd != MHD_INVALID_SOCKET)
+		shutdown(fd, SHUT_RDWR);
 	while (atomic_load(&srv->inflight) > 0 && waited < drain_ms) {
 		nanosleep(&tick, NULL);
 		waited += 5;

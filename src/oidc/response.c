@@ -41,7 +41,8 @@ s2o_oidc_response_error(struct s2o_oidc_response *resp,
 	resp->content_type = S2O_OIDC_JSON;
 	resp->cache_control = NULL;	/* no-store: errors are per request */
 	/* "<token>: <detail>", the CLI's rejection line without "rejected" */
-	n = strlen(s2o_reason_token(resp->reason)) + 2 + strlen(err->detail) + 1;
+	n = strlen(s2o_reason_token(resp->reason)) + 2 +
+	    strlen(err->detail) + 1;
 	if ((desc = malloc(n)) == NULL)
 		return -1;
 	if (err->detail[0] != '\0')
