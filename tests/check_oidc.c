@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * oidc/: the endpoint functions called directly, no sockets. The discovery
+ * document for fixtures/saml/bridge.json is compared byte for byte (member
+ * order included) with the text below; the JWKS endpoint must pass
+ * s2o_token_jwks_json() through unchanged; every reason's error body is
+ * checked against the reason table; the issuer rule (https, or http on
+ * loopback) is checked on a table of URLs and through the provider.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "config/config.h"
+#include "oidc/oidc.h"
+#include "token/token.h"
+#include "helpers.h"
+
+#define ISS	"https://bridge.example.test"
+
+/* OpenID Connect Discovery 1.0 §3 for bridge.json: one RS256 key. */
+static const char discovery_bridge[] =
+    "{\"issuer\":\"" ISS "\","
+    "\"authorization_endpoint\":\"" ISS "/authorize\","
+    "\"token_endpoint\":\"" ISS "/token\","
+    "\"userinfo_endpoint\":\"" ISS "/userinfo\","
+    "\"jwks_uri\":\"" ISS "/.well-known/jwks.json\","
+    "\"scopes_supported\":[\"openid\",\"profile\",\"email\"],"
+    "\"response_types_supported\":[\"code\"],"
+    "\"response_modes_supported\":[\"query\",\"form_post\"],"
+    "\"grant_types_supported\":[\"authorization_code\"],"
+    "\"subject_types_supported\":[\"public\"],"
+    "\"id_token_signing_alg_values_supported\":[\"RS256\"],"
+    "\"token_endpoint_auth_methods_supported\":[\"client_secret_basic\","
+    "\"client_secret_post\",\"none\"],"
+    "\"claims_supported\":[\"sub\",\"iss\",\"aud\",\"exp\",\"iat\","
+    "\"auth_time\",\"nonce\",\"acr\",\"amr\",\"sid\",\"azp\",\"at_hash\","
+    "\"name\",\"given_name\",\"family_name\",\"email\",\"groups\"],"
+    "\"code_challenge_methods_supported\":[\"S256\"]}";
+
+/* A configuration, its keyset and the provider over both. */
+struct fx {
+	struct s2o_config		*cfg;
+	struct s2o_keyset		*ks;
+	struct s2o_oidc_provider	*op;
+	struct s2o_err			 err;
+};
+
+static struct s2o_config *
+load_config(const char *path)
+{
+	struct s2o_config	*cfg;
+	struct s2o_diags	 d;
+	struct s2o_err		 err;
+
+	s2o_err_clear(&err);
+	s2o_diags_init(&d);
+	cfg = s2o_config_load(path, &d, &err);
+	ck_assert_msg(cfg != NULL, "%s: %s", path,
+	    d.nerrors ? d.v[0].text : err.detail);
+	s2o_diags_cleanup(&d);
+	return cfg;
+}
+
+/* Loads path; with issuer set, replaces the configuration's issuer (the
+ * configuration is plain data) before the provider is made. Returns the
+ * provider's result: 0, or -1 with fx->err set. */
+static int
+fx_open(struct fx *fx, const char *path, const char *issuer)
+{
+	memset(fx, 0, sizeof(*fx));
+	s2o_err_clear(&fx->err);
+	fx->cfg = load_config(path);
+	if (issuer != NULL) {
+		free(fx->cfg->issuer);
+		ck_assert_ptr_nonnull(fx->cfg->issuer = strdup(issuer));
+	}
+	ck_assert_ptr_nonnull(fx->ks = s2o_token_keyset_new(fx->cfg,
+	    &fx->err));
+	fx->op = s2o_oidc_provider_new(fx->cfg, fx->ks, &fx->err);
+	return fx->op != NULL ? 0 : -1;
+}
+
+static void
+fx_close(struct fx *fx)
+{
+	s2o_oidc_provider_free(fx->op);
+	s2o_token_keyset_free(fx->ks);
+	s2o_config_free(fx->cfg);
+}
+
+static void
+bridge_open(struct fx *fx)
+{
+	ck_assert_msg(fx_open(fx, fx_path("saml/bridge.json"), NULL) == 0,
+	    "%s", fx->err.detail);
+}
+
+static const struct s2o_oidc_request get_req = { "GET", NULL, 0, NULL, 0,
+    NULL, "0123456789abcdef" };
+
+/* ---- oidc/discovery ----------------------------------------------------- */
+
+START_TEST(test_discovery_bridge)
+{
+	struct fx			fx;
+	struct s2o_oidc_response	resp;
+	json_t				*got, *want;
+
+	bridge_open(&fx);
+	s2o_oidc_response_init(&resp);
+	ck_assert_int_eq(s2o_oidc_discovery(fx.op, &get_req, &resp, &fx.err),
+	    0);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_str_eq(resp.content_type, "application/json");
+	ck_assert_str_eq(resp.cache_control, "public, max-age=300");
+	ck_assert(resp.cors_public);
+	ck_assert_int_eq(resp.reason, S2O_R_OK);
+	ck_assert_uint_eq(resp.len, strlen(resp.body));
+	/* the same JSON, and the same bytes (member order is fixed) */
+	got = json_loads(resp.body, 0, NULL);
+	want = json_loads(discovery_bridge, 0, NULL);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_ptr_nonnull(want);
+	ck_assert_msg(json_equal(got, want), "got %s", resp.body);
+	ck_assert_str_eq(resp.body, discovery_bridge);
+	ck_assert_str_eq(s2o_oidc_discovery_json(fx.op), discovery_bridge);
+	json_decref(got);
+	json_decref(want);
+	s2o_oidc_response_cleanup(&resp);
+	ck_assert_ptr_null(resp.body);
+	fx_close(&fx);
+}
+END_TEST
+
+/* A temporary configuration with the given issuer and two signing keys,
+ * RS256 first and ES256 active. */
+static char	tmpdir[256];
+static char	tmpcfg[512];
+
+static void
+write_config(const char *issuer)
+{
+	const char	*base = getenv("TMPDIR");
+	char		 rs[512], es[512], crt[512], map[512];
+	FILE		*fp;
+
+	snprintf(tmpdir, sizeof(tmpdir), "%s/check_oidc.XXXXXX",
+	    base && *base ? base : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	snprintf(tmpcfg, sizeof(tmpcfg), "%s/bridge.json", tmpdir);
+	snprintf(rs, sizeof(rs), "%s", fx_path("keys/bridge-rs256.pem"));
+	snprintf(es, sizeof(es), "%s", fx_path("keys/bridge-es256.pem"));
+	snprintf(crt, sizeof(crt), "%s", fx_path("keys/idp-rsa.crt"));
+	snprintf(map, sizeof(map), "%s",
+	    src_path("mappings/auth0-default.json"));
+	ck_assert_ptr_nonnull(fp = fopen(tmpcfg, "w"));
+	fprintf(fp, "{\"issuer\": \"%s\", \"signing_keys\": ["
+	    "{\"kid\": \"a\", \"alg\": \"RS256\", "
+	    "\"private_key_file\": \"%s\"},"
+	    "{\"kid\": \"b\", \"alg\": \"ES256\", "
+	    "\"private_key_file\": \"%s\", \"active\": true}", issuer, rs, es);
+	fprintf(fp, "], \"sp\": {\"entity_id\": \"" ISS "/saml\", "
+	    "\"acs_url\": \"" ISS "/saml/acs\"},"
+	    "\"connections\": [{\"name\": \"corp\", \"idp_entity_id\": "
+	    "\"https://idp.example.test/\", \"idp_certificates\": [\"%s\"], "
+	    "\"mappings_file\": \"%s\"}]}\n", crt, map);
+	fclose(fp);
+}
+
+static void
+remove_config(void)
+{
+	unlink(tmpcfg);
+	rmdir(tmpdir);
+}
+
+/*
+ * id_token_signing_alg_values_supported lists the configured keys' algs
+ * once each, the active (signing) key's first; endpoints are built on an
+ * issuer with a path and a trailing '/' without doubling the '/'.
+ */
+START_TEST(test_discovery_algs_and_paths)
+{
+	struct fx	 fx;
+	json_t		*doc, *algs;
+
+	write_config("https://login.example.test/tenant/");
+	ck_assert_int_eq(fx_open(&fx, tmpcfg, NULL), 0);
+	ck_assert_ptr_nonnull(doc = json_loads(s2o_oidc_discovery_json(fx.op),
+	    0, NULL));
+	ck_assert_ptr_nonnull(algs = json_pack("[s, s]", "ES256", "RS256"));
+	ck_assert(json_equal(json_object_get(doc,
+	    "id_token_signing_alg_values_supported"), algs));
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "issuer")),
+	    "https://login.example.test/tenant/");
+	ck_assert_str_eq(json_string_value(json_object_get(doc,
+	    "authorization_endpoint")),
+	    "https://login.example.test/tenant/authorize");
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "jwks_uri")),
+	    "https://login.example.test/tenant/.well-known/jwks.json");
+	json_decref(algs);
+	json_decref(doc);
+	fx_close(&fx);
+	remove_config();
+}
+END_TEST
+
+/* ---- oidc/jwks ---------------------------------------------------------- */
+
+START_TEST(test_jwks_passthrough)
+{
+	struct fx			 fx;
+	struct s2o_oidc_response	 resp;
+	char				*want;
+
+	bridge_open(&fx);
+	ck_assert_ptr_nonnull(want = s2o_token_jwks_json(fx.ks, &fx.err));
+	s2o_oidc_response_init(&resp);
+	ck_assert_int_eq(s2o_oidc_jwks(fx.op, &get_req, &resp, &fx.err), 0);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_str_eq(resp.content_type, "application/json");
+	ck_assert_str_eq(resp.cache_control, "public, max-age=300");
+	ck_assert(resp.cors_public);
+	ck_assert_uint_eq(resp.len, strlen(want));
+	ck_assert_str_eq(resp.body, want);
+	ck_assert_ptr_nonnull(strstr(resp.body, "\"kid\":\"fx-rs256\""));
+	/* a second request gets its own copy */
+	s2o_oidc_response_cleanup(&resp);
+	ck_assert_int_eq(s2o_oidc_jwks(fx.op, &get_req, &resp, &fx.err), 0);
+	ck_assert_str_eq(resp.body, want);
+	s2o_oidc_response_cleanup(&resp);
+	free(want);
+	fx_close(&fx);
+}
+END_TEST
+
+/* ---- oidc/errors -------------------------------------------------------- */
+
+/*
+ * Every reason, through s2o_oidc_response_error(): the status and the
+ * OAuth error come from the reason table, the description is
+ * "<token>: <detail>". One loop iteration per reason.
+ */
+START_TEST(test_error_every_reason)
+{
+	enum s2o_reason			 reason = (enum s2o_reason)(_i + 1);
+	struct s2o_oidc_response	 resp;
+	struct s2o_err			 err;
+	char				 desc[512];
+	json_t				*o;
+
+	s2o_err_clear(&err);
+	s2o_err_set(&err, reason, "what to fix, for %s",
+	    s2o_reason_token(reason));
+	s2o_oidc_response_init(&resp);
+	ck_assert_int_eq(s2o_oidc_response_error(&resp, &err), 0);
+	ck_assert_int_eq(resp.status, s2o_reason_http_status(reason));
+	ck_assert_int_eq(resp.reason, reason);
+	ck_assert_str_eq(resp.content_type, "application/json");
+	ck_assert_ptr_null(resp.cache_control);	/* no-store */
+	ck_assert(!resp.cors_public);
+	ck_assert_ptr_nonnull(o = json_loads(resp.body, 0, NULL));
+	ck_assert_uint_eq(json_object_size(o), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "error")),
+	    s2o_reason_oauth_error(reason));
+	snprintf(desc, sizeof(desc), "%s: what to fix, for %s",
+	    s2o_reason_token(reason), s2o_reason_token(reason));
+	ck_assert_str_eq(json_string_value(json_object_get(o,
+	    "error_description")), desc);
+	json_decref(o);
+	s2o_oidc_response_cleanup(&resp);
+}
+END_TEST
+
+/* The mapping a client sees, spelled out for the reasons that matter. */
+START_TEST(test_error_exact)
+{
+	static const struct {
+		enum s2o_reason	 reason;
+		const char	*detail;
+		const char	*body;
+		int		 status;
+	} cases[] = {
+		{ S2O_R_TOO_LARGE, "request body: 70000 bytes",
+		    "{\"error\":\"invalid_request\",\"error_description\":"
+		    "\"too_large: request body: 70000 bytes\"}", 413 },
+		{ S2O_R_MALFORMED, "parameter \"state\" given more than once",
+		    "{\"error\":\"invalid_request\",\"error_description\":"
+		    "\"malformed: parameter \\\"state\\\" given more than "
+		    "once\"}", 400 },
+		{ S2O_R_SIGNATURE_INVALID, "",
+		    "{\"error\":\"access_denied\",\"error_description\":"
+		    "\"signature_invalid\"}", 403 },
+		{ S2O_R_STORE_UNAVAILABLE, "redis: connection refused",
+		    "{\"error\":\"temporarily_unavailable\","
+		    "\"error_description\":\"store_unavailable: redis: "
+		    "connection refused\"}", 503 },
+		{ S2O_R_INTERNAL, "out of memory",
+		    "{\"error\":\"server_error\",\"error_description\":"
+		    "\"internal: out of memory\"}", 500 },
+	};
+	struct s2o_oidc_response	resp;
+	struct s2o_err			err;
+	size_t				i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s2o_err_clear(&err);
+		if (cases[i].detail[0] != '\0')
+			s2o_err_set(&err, cases[i].reason, "%s",
+			    cases[i].detail);
+		else
+			err.reason = cases[i].reason;
+		s2o_oidc_response_init(&resp);
+		ck_assert_int_eq(s2o_oidc_response_error(&resp, &err), 0);
+		ck_assert_int_eq(resp.status, cases[i].status);
+		ck_assert_str_eq(resp.body, cases[i].body);
+		s2o_oidc_response_cleanup(&resp);
+	}
+}
+END_TEST
+
+/* ---- oidc/issuer -------------------------------------------------------- */
+
+START_TEST(test_url_is_loopback)
+{
+	static const struct {
+		const char	*url;
+		bool		 loopback;
+	} cases[] = {
+		{ "http://127.0.0.1", true },
+		{ "http://127.0.0.1:8080", true },
+		{ "http://127.1.2.3:8080/x", true },
+		{ "http://localhost:8080", true },
+		{ "http://LOCALHOST/", true },
+		{ "http://[::1]:8080/", true },
+		{ "https://[::1]", true },
+		{ "http://127.0.0.1?x", true },
+		{ "http://128.0.0.1", false },
+		{ "http://127.1", false },		/* not a dotted quad */
+		{ "http://127.0.0.1.example.test", false },
+		{ "http://localhost.example.test", false },
+		{ "http://127.0.0.1@evil.example.test", false },
+		{ "http://evil.example.test#@127.0.0.1", false },
+		{ "http://[::2]", false },
+		{ "http://[::1", false },
+		{ "http://", false },
+		{ "ftp://127.0.0.1", false },
+		{ "127.0.0.1:8080", false },
+		{ "http://0.0.0.0:8080", false },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(s2o_oidc_url_is_loopback(cases[i].url) ==
+		    cases[i].loopback, "%s: expected %s", cases[i].url,
+		    cases[i].loopback ? "loopback" : "not loopback");
+}
+END_TEST
+
+START_TEST(test_provider_issuer_rule)
+{
+	static const struct {
+		const char	*issuer;
+		bool		 ok;
+	} cases[] = {
+		{ "https://bridge.example.test", true },
+		{ "HTTPS://bridge.example.test", true },
+		{ "http://127.0.0.1:8080", true },
+		{ "http://localhost:8080", true },
+		{ "http://[::1]:8080", true },
+		{ "http://bridge.example.test", false },
+		{ "http://10.0.0.1:8080", false },
+	};
+	struct fx	fx;
+	char		want[256];
+	size_t		i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (cases[i].ok) {
+			ck_assert_msg(fx_open(&fx, fx_path("saml/bridge.json"),
+			    cases[i].issuer) == 0, "%s: %s", cases[i].issuer,
+			    fx.err.detail);
+			ck_assert_ptr_eq(s2o_oidc_provider_config(fx.op),
+			    fx.cfg);
+			ck_assert_ptr_eq(s2o_oidc_provider_keyset(fx.op),
+			    fx.ks);
+		} else {
+			ck_assert_int_eq(fx_open(&fx,
+			    fx_path("saml/bridge.json"), cases[i].issuer), -1);
+			snprintf(want, sizeof(want), "issuer \"%s\": serving "
+			    "needs an https issuer", cases[i].issuer);
+			ck_assert_s2o_err(&fx.err, S2O_R_CONFIG_INVALID, want);
+			ck_assert_ptr_nonnull(strstr(fx.err.detail,
+			    "http is allowed only on a loopback host"));
+		}
+		fx_close(&fx);
+	}
+}
+END_TEST
+
+static Suite *
+oidc_suite(void)
+{
+	Suite	*s = suite_create("oidc");
+	TCase	*tc;
+
+	tc = tcase_create("oidc/discovery");
+	tcase_add_test(tc, test_discovery_bridge);
+	tcase_add_test(tc, test_discovery_algs_and_paths);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("oidc/jwks");
+	tcase_add_test(tc, test_jwks_passthrough);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("oidc/errors");
+	tcase_add_loop_test(tc, test_error_every_reason, 0, S2O_R__MAX - 1);
+	tcase_add_test(tc, test_error_exact);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("oidc/issuer");
+	tcase_add_test(tc, test_url_is_loopback);
+	tcase_add_test(tc, test_provider_issuer_rule);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return run_suite(oidc_suite());
+}
