@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Installs what is needed (Debian 12, as root), builds, creates the demo's
-# signing key on first run, checks the bundled demo configuration and runs
-# a signed demo Response through the bridge.
+# signing key on first run, checks the bundled demo configuration, runs a
+# signed demo Response through the bridge, then serves the OpenID Provider
+# on 127.0.0.1:8080 until interrupted.
 set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -32,3 +33,7 @@ $bin consume --config demo/bridge.json --now 2026-11-28T12:01:00Z \
 echo "demo: the same as a signed ID token, verifiable with 'saml2oidc jwks --config demo/bridge.json':"
 $bin consume --config demo/bridge.json --now 2026-11-28T12:01:00Z \
     fixtures/saml/signed-assertion/response.xml
+echo "demo: serving the OpenID Provider on http://127.0.0.1:8080 (Ctrl-C stops it):"
+echo "  curl http://127.0.0.1:8080/.well-known/openid-configuration"
+echo "  curl http://127.0.0.1:8080/.well-known/jwks.json"
+exec $bin serve --config demo/bridge.json
