@@ -144,6 +144,18 @@ expect_line "Cache-Control: public, max-age=300"
 expect_security_headers
 expect_line "$(cat "$tmp/jwks.json")"
 
+# the SP metadata: the bytes `saml2oidc metadata` prints
+"$bin" metadata --config "$cfg" >"$tmp/md.xml" 2>/dev/null
+expect_exit 0 fetch GET /saml/metadata
+expect_line "HTTP/1.1 200 OK"
+expect_line "Content-Type: application/samlmetadata+xml"
+expect_line "Cache-Control: public, max-age=300"
+expect_security_headers
+expect_exit 0 cmp "$tmp/b" "$tmp/md.xml"
+expect_exit 0 grep -q 'entityID="https://bridge.example.test/saml"' "$tmp/b"
+expect_exit 0 fetch POST /saml/metadata
+expect_line "HTTP/1.1 405 Method Not Allowed"
+
 expect_exit 0 fetch GET /healthz
 expect_line "HTTP/1.1 200 OK"
 expect_line "Content-Type: text/plain; charset=utf-8"

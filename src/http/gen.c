@@ -5,6 +5,7 @@
  * the server swaps it is explained in http_int.h.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "http/http_int.h"
 
@@ -22,6 +23,8 @@ log_diags(const struct s2o_diags *d)
 static void
 gen_free(struct http_gen *g)
 {
+	free(g->sp_metadata);
+	s2o_saml_sp_keys_free(g->spk);
 	s2o_oidc_provider_free(g->op);
 	s2o_token_keyset_free(g->ks);	/* before cfg: it borrows from it */
 	s2o_config_free(g->cfg);
@@ -46,10 +49,15 @@ http_gen_load(const char *path, unsigned long number, struct s2o_err *err)
 	s2o_diags_cleanup(&diags);
 	if (g->cfg == NULL ||
 	    (g->ks = s2o_token_keyset_new(g->cfg, err)) == NULL ||
-	    (g->op = s2o_oidc_provider_new(g->cfg, g->ks, err)) == NULL) {
+	    (g->op = s2o_oidc_provider_new(g->cfg, g->ks, err)) == NULL ||
+	    (g->spk = s2o_saml_sp_keys_new(&g->cfg->sp, err)) == NULL ||
+	    (g->sp_metadata = s2o_saml_sp_metadata(g->cfg, g->spk, false,
+	    err)) == NULL) {
 		gen_free(g);
 		return NULL;
 	}
+	/* the document never changes while the generation lives */
+	g->sp_metadata_len = strlen(g->sp_metadata);
 	return g;
 }
 

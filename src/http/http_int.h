@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "http/http.h"
 #include "oidc/oidc.h"
+#include "saml/saml.h"
 #include "token/token.h"
 
 /* ---- gen.c: configuration generations ----------------------------------
@@ -42,6 +43,9 @@ struct http_gen {
 	struct s2o_config	*cfg;
 	struct s2o_keyset	*ks;		/* borrows cfg (amr rules) */
 	struct s2o_oidc_provider *op;		/* borrows cfg and ks */
+	struct s2o_saml_sp_keys	*spk;		/* the SP's signing key */
+	char			*sp_metadata;	/* GET /saml/metadata */
+	size_t			 sp_metadata_len;
 };
 
 /* Loads path into a new generation with one reference. Logs each problem
@@ -60,6 +64,7 @@ enum http_route_id {
 	HTTP_ROUTE_HEALTHZ,
 	HTTP_ROUTE_READYZ,
 	HTTP_ROUTE_METRICS,
+	HTTP_ROUTE_SAML_METADATA,
 	HTTP_ROUTE__MAX
 };
 

@@ -12,6 +12,8 @@
 
 static const char text_plain[] = "text/plain; charset=utf-8";
 /* Prometheus text exposition format 0.0.4 */
+/* RFC 7303 / SAML Metadata 2.0 §4.1.1 (IANA registration) */
+static const char saml_metadata[] = "application/samlmetadata+xml";
 static const char text_metrics[] = "text/plain; version=0.0.4; charset=utf-8";
 
 static int
@@ -81,6 +83,25 @@ handle_jwks(struct http_call *c, struct s2o_oidc_response *resp,
 	return s2o_oidc_jwks(c->op, &c->req, resp, err);
 }
 
+/* The SP metadata an admin hands to each IdP, unsigned (the signed copy
+ * is `saml2oidc metadata --signed`), computed once per generation. */
+static int
+handle_saml_metadata(struct http_call *c, struct s2o_oidc_response *resp,
+    struct s2o_err *err)
+{
+	const struct http_gen	*g = c->r->gen;
+
+	if ((resp->body = malloc(g->sp_metadata_len + 1)) == NULL)
+		return s2o_err_oom(err);
+	memcpy(resp->body, g->sp_metadata, g->sp_metadata_len + 1);
+	resp->len = g->sp_metadata_len;
+	resp->status = 200;
+	resp->content_type = saml_metadata;
+	resp->cache_control = S2O_OIDC_CACHE_PUBLIC;
+	resp->cors_public = true;
+	return 0;
+}
+
 static const struct http_route routes[] = {
 	{ HTTP_ROUTE_DISCOVERY, "/.well-known/openid-configuration",
 	    HTTP_M_GET, "GET, HEAD", S2O_HTTP_MAX_BODY, false, false,
@@ -93,6 +114,8 @@ static const struct http_route routes[] = {
 	    S2O_HTTP_MAX_BODY, false, false, handle_readyz },
 	{ HTTP_ROUTE_METRICS, "/metrics", HTTP_M_GET, "GET, HEAD",
 	    S2O_HTTP_MAX_BODY, false, false, handle_metrics },
+	{ HTTP_ROUTE_SAML_METADATA, "/saml/metadata", HTTP_M_GET, "GET, HEAD",
+	    S2O_HTTP_MAX_BODY, false, false, handle_saml_metadata },
 };
 
 const struct http_route *
