@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +25,26 @@ struct entry {
 	time_t	 expires;
 };
 
+/* One single-use value, chained in its hash bucket. */
+struct value {
+	struct value	*next;
+	char		 hash[DIGEST_HEX];
+	time_t		 expires;
+	char		*text;
+};
+
+#define NBUCKETS	1024u	/* value buckets; chains stay short */
+#define SWEEP_EVERY	256u	/* puts between sweeps of expired values */
+
 struct s2o_store {
 	const struct s2o_clock	*clock;
 	char			*path;		/* file back end, else NULL */
-	struct entry		*v;		/* memory back end */
+	pthread_mutex_t		 lock;		/* guards everything below */
+	struct entry		*v;		/* memory back end: claims */
 	size_t			 n, cap;
+	struct value		*values[NBUCKETS];
+	size_t			 nvalues;
+	unsigned int		 puts;		/* since the last sweep */
 };
 
 static int
@@ -64,6 +80,11 @@ s2o_store_memory_new(const struct s2o_clock *clock, struct s2o_err *err)
 		return NULL;
 	}
 	st->clock = clock;
+	if (pthread_mutex_init(&st->lock, NULL) != 0) {
+		free(st);
+		s2o_err_set(err, S2O_R_INTERNAL, "pthread_mutex_init failed");
+		return NULL;
+	}
 	return st;
 }
 
@@ -83,7 +104,7 @@ s2o_store_file_new(const char *path, const struct s2o_clock *clock,
 	if ((st = s2o_store_memory_new(clock, err)) == NULL)
 		return NULL;
 	if ((st->path = s2o_strdup(path, err)) == NULL) {
-		free(st);
+		s2o_store_free(st);
 		return NULL;
 	}
 	return st;
@@ -92,8 +113,18 @@ s2o_store_file_new(const char *path, const struct s2o_clock *clock,
 void
 s2o_store_free(struct s2o_store *st)
 {
+	struct value	*x, *next;
+	size_t		 i;
+
 	if (st == NULL)
 		return;
+	for (i = 0; i < NBUCKETS; i++)
+		for (x = st->values[i]; x != NULL; x = next) {
+			next = x->next;
+			free(x->text);
+			free(x);
+		}
+	pthread_mutex_destroy(&st->lock);
 	free(st->v);
 	free(st->path);
 	free(st);
@@ -196,10 +227,127 @@ s2o_store_claim(struct s2o_store *st, const char *ns, const char *key,
 {
 	char	hash[DIGEST_HEX];
 	time_t	now = s2o_clock_now(st->clock);
+	int	rc;
 
 	if (key_hash(ns, key, hash, err) == -1)
 		return -1;
+	pthread_mutex_lock(&st->lock);
 	if (st->path != NULL)
-		return file_claim(st, hash, expires, now, what, err);
-	return memory_claim(st, hash, expires, now, what, err);
+		rc = file_claim(st, hash, expires, now, what, err);
+	else
+		rc = memory_claim(st, hash, expires, now, what, err);
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+/* The bucket of a key's hash: its first 8 hex digits. */
+static size_t
+bucket_of(const char *hash)
+{
+	char	head[9];
+
+	memcpy(head, hash, 8);
+	head[8] = '\0';
+	return (size_t)(strtoul(head, NULL, 16) % NBUCKETS);
+}
+
+/* Unlinks and frees the expired values of one chain. Lock held. */
+static void
+sweep_chain(struct s2o_store *st, struct value **pp, time_t now)
+{
+	struct value	*x;
+
+	while ((x = *pp) != NULL) {
+		if (x->expires <= now) {
+			*pp = x->next;
+			free(x->text);
+			free(x);
+			st->nvalues--;
+		} else
+			pp = &x->next;
+	}
+}
+
+int
+s2o_store_put(struct s2o_store *st, const char *ns, const char *key,
+    const char *value, time_t expires, struct s2o_err *err)
+{
+	char		 hash[DIGEST_HEX];
+	time_t		 now = s2o_clock_now(st->clock);
+	struct value	*x, *nx;
+	size_t		 b, i;
+
+	if (st->path != NULL)
+		return s2o_err_set(err, S2O_R_STORE_UNAVAILABLE, "the file "
+		    "store keeps no values; use the memory store");
+	if (key_hash(ns, key, hash, err) == -1)
+		return -1;
+	if ((nx = calloc(1, sizeof(*nx))) == NULL)
+		return s2o_err_oom(err);
+	if ((nx->text = s2o_strdup(value, err)) == NULL) {
+		free(nx);
+		return -1;
+	}
+	s2o_strlcpy(nx->hash, hash, DIGEST_HEX);
+	nx->expires = expires;
+	b = bucket_of(hash);
+	pthread_mutex_lock(&st->lock);
+	if (++st->puts >= SWEEP_EVERY) {
+		st->puts = 0;
+		for (i = 0; i < NBUCKETS; i++)
+			sweep_chain(st, &st->values[i], now);
+	} else
+		sweep_chain(st, &st->values[b], now);
+	for (x = st->values[b]; x != NULL; x = x->next)
+		if (strcmp(x->hash, hash) == 0)
+			break;
+	if (x == NULL) {
+		nx->next = st->values[b];
+		st->values[b] = nx;
+		st->nvalues++;
+	}
+	pthread_mutex_unlock(&st->lock);
+	if (x != NULL) {
+		free(nx->text);
+		free(nx);
+		return s2o_err_set(err, S2O_R_INTERNAL, "store: %s: key "
+		    "already present", ns);
+	}
+	return 0;
+}
+
+int
+s2o_store_take(struct s2o_store *st, const char *ns, const char *key,
+    char **value, struct s2o_err *err)
+{
+	char		 hash[DIGEST_HEX];
+	time_t		 now = s2o_clock_now(st->clock);
+	struct value	*x, **pp;
+	size_t		 b;
+
+	*value = NULL;
+	if (st->path != NULL)
+		return s2o_err_set(err, S2O_R_STORE_UNAVAILABLE, "the file "
+		    "store keeps no values; use the memory store");
+	if (key_hash(ns, key, hash, err) == -1)
+		return -1;
+	b = bucket_of(hash);
+	pthread_mutex_lock(&st->lock);
+	for (pp = &st->values[b]; (x = *pp) != NULL; pp = &x->next)
+		if (strcmp(x->hash, hash) == 0) {
+			*pp = x->next;	/* taken: gone for everyone */
+			st->nvalues--;
+			break;
+		}
+	pthread_mutex_unlock(&st->lock);
+	if (x == NULL)
+		return 1;
+	if (x->expires <= now) {
+		free(x->text);
+		free(x);
+		return 1;
+	}
+	*value = x->text;
+	free(x);
+	return 0;
 }

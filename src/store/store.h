@@ -4,7 +4,8 @@
  * cache now; pending AuthnRequests, authorization codes and rate-limit
  * counters as the server grows. Back ends: "memory" (one process, the
  * default) and "file" (a replay cache kept across CLI runs, locked with
- * flock(2)). Every operation that makes something single-use is atomic.
+ * flock(2)). Every operation that makes something single-use is atomic,
+ * and a memory store may be shared by threads (one mutex guards it).
  */
 #ifndef S2O_STORE_H
 #define S2O_STORE_H
@@ -36,5 +37,25 @@ void		 s2o_store_free(struct s2o_store *st);
 int		 s2o_store_claim(struct s2o_store *st, const char *ns,
 		    const char *key, time_t expires, const char *what,
 		    struct s2o_err *err);
+
+/*
+ * Single-use values (pending AuthnRequests, authorization codes): put
+ * stores a copy of value under (ns, key) until expires (an absolute
+ * time); take returns it and removes it in one atomic step, so of two
+ * concurrent takes exactly one gets it. Keys are kept only as their
+ * SHA-256; values are kept as given (they are the server's own data).
+ * Both are safe to call from any thread. The memory back end only: the
+ * file back end answers S2O_R_STORE_UNAVAILABLE.
+ *
+ * put: 0, or -1 with S2O_R_INTERNAL (key already present, which for
+ * random keys means a bug; or out of memory) or S2O_R_STORE_UNAVAILABLE.
+ * take: 0 with *value set (caller frees with free()); 1 with *value NULL
+ * when the key is absent, already taken or expired; -1 with err set.
+ */
+int		 s2o_store_put(struct s2o_store *st, const char *ns,
+		    const char *key, const char *value, time_t expires,
+		    struct s2o_err *err);
+int		 s2o_store_take(struct s2o_store *st, const char *ns,
+		    const char *key, char **value, struct s2o_err *err);
 
 #endif
