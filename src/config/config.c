@@ -20,7 +20,7 @@
 
 static const char *const top_keys[] = { "issuer", "listen", "signing_keys",
     "id_token_ttl", "clock_skew", "max_response_bytes", "max_token_bytes",
-    "amr", "sp", "connections", "clients", NULL };
+    "amr", "sp", "connections", "clients", "policies", NULL };
 
 #define DEFAULT_LISTEN		"127.0.0.1:8080"
 #define DEFAULT_ID_TOKEN_TTL	300	/* seconds */
@@ -468,6 +468,7 @@ load_root(struct loader *l, struct s2o_config *c, json_t *root)
 	    S2O_TOKEN_MAX_DEFAULT, 1024, S2O_TOKEN_MAX_LIMIT,
 	    "an integer from 1024 to 65536", true);
 	load_amr(l, c, root);
+	cfg_load_policies(l, root, "", &c->policies);
 	cfg_load_signing_keys(l, c, root);
 	cfg_load_sp(l, c, root);
 	/* clients first: connections name their default client */
@@ -645,6 +646,7 @@ s2o_config_free(struct s2o_config *c)
 		free(k->default_client);
 		free(k->sso_url);
 		free(k->name_id_format);
+		cfg_policies_free(&k->policies);
 	}
 	free(c->connections);
 	for (i = 0; i < c->nclients; i++) {
@@ -653,8 +655,10 @@ s2o_config_free(struct s2o_config *c)
 		for (j = 0; j < c->clients[i].nredirect_uris; j++)
 			free(c->clients[i].redirect_uris[j]);
 		free(c->clients[i].redirect_uris);
+		cfg_policies_free(&c->clients[i].policies);
 	}
 	free(c->clients);
+	cfg_policies_free(&c->policies);
 	free(c->issuer);
 	free(c->listen);
 	free(c->path);

@@ -44,6 +44,26 @@ struct s2o_sp {
 
 enum s2o_sso_binding { S2O_SSO_REDIRECT, S2O_SSO_POST };
 
+/*
+ * One level's `policies` object (top level, a connection, a client) as
+ * written: policy/ compiles it (docs/policies.md). Ranges were checked
+ * at load. A NULL list is absent; allow lists and group lists, when
+ * present, hold at least one entry.
+ */
+struct s2o_config_policies {
+	bool		 present;		/* the object was given */
+	char		**deny_ip_ranges;	/* CIDR, or NULL */
+	size_t		 ndeny_ip_ranges;
+	char		**allow_ip_ranges;	/* CIDR, or NULL */
+	size_t		 nallow_ip_ranges;
+	bool		 require_email_verified;
+	char		**allowed_groups;	/* or NULL */
+	size_t		 nallowed_groups;
+	bool		 require_mfa;
+	char		**mfa_classes;		/* NULL: the built-in list */
+	size_t		 nmfa_classes;
+};
+
 struct s2o_connection {
 	char		*name;
 	char		*idp_entity_id;
@@ -58,6 +78,7 @@ struct s2o_connection {
 	enum s2o_sso_binding sso_binding;	/* default redirect */
 	bool		 sign_requests;		/* default: sp has a signing key */
 	char		*name_id_format;	/* NameIDPolicy Format or NULL */
+	struct s2o_config_policies policies;
 };
 
 struct s2o_client {
@@ -65,6 +86,7 @@ struct s2o_client {
 	char		*client_secret;		/* NULL for public clients */
 	char		**redirect_uris;
 	size_t		 nredirect_uris;
+	struct s2o_config_policies policies;
 };
 
 /* One row of the configuration's amr table (AuthnContextClassRef ->
@@ -93,6 +115,7 @@ struct s2o_config {
 	size_t		 nconnections;
 	struct s2o_client *clients;
 	size_t		 nclients;
+	struct s2o_config_policies policies;	/* top level */
 };
 
 /*

@@ -79,6 +79,14 @@ void	 cfg_load_clients(struct loader *l, struct s2o_config *c,
 void	 cfg_load_connections(struct loader *l, struct s2o_config *c,
 	    json_t *root);
 
+/* ---- policies.c ------------------------------------------------------ */
+
+/* The "policies" member of obj (at base) into out; absent leaves it
+ * empty. Every CIDR range is checked. */
+void	 cfg_load_policies(struct loader *l, json_t *obj, const char *base,
+	    struct s2o_config_policies *out);
+void	 cfg_policies_free(struct s2o_config_policies *p);
+
 /* ---- pem.c ------------------------------------------------------------ */
 
 /*

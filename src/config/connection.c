@@ -16,9 +16,9 @@
 static const char *const conn_keys[] = { "name", "idp_entity_id",
     "idp_certificates", "mappings_file", "default_client", "allow_sha1",
     "allow_rsa_1024", "allow_idp_initiated", "sso_url", "sso_binding",
-    "sign_requests", "name_id_format", NULL };
+    "sign_requests", "name_id_format", "policies", NULL };
 static const char *const client_keys[] = { "client_id", "client_secret",
-    "redirect_uris", NULL };
+    "redirect_uris", "policies", NULL };
 
 #define MIN_CLIENT_SECRET	16	/* bytes */
 #define NAME_CHARS	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
@@ -95,6 +95,7 @@ cfg_load_clients(struct loader *l, struct s2o_config *c, json_t *root)
 			    "too short: use at least %d characters",
 			    MIN_CLIENT_SECRET);
 		load_redirect_uris(l, k, o, base);
+		cfg_load_policies(l, o, base, &k->policies);
 	}
 }
 
@@ -242,6 +243,7 @@ load_connection(struct loader *l, struct s2o_config *c, json_t *o,
 	    s2o_config_client(c, k->default_client) == NULL)
 		no_such_client(l, c, cfg_path(p, base, "default_client"),
 		    k->default_client);
+	cfg_load_policies(l, o, base, &k->policies);
 }
 
 void

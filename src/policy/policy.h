@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * policy/: the central rules applied to a mapped profile before any code
+ * or token is issued (docs/policies.md): client address ranges, a verified
+ * email, group membership and multi-factor authentication. config/ keeps
+ * each level's `policies` object as plain strings; this folder compiles
+ * them (CIDR ranges parsed once) and checks a login against them.
+ */
+#ifndef S2O_POLICY_H
+#define S2O_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config/config.h"
+#include "core/core.h"
+
+/* ---- ipset.c ---------------------------------------------------------- */
+
+/*
+ * A set of CIDR ranges, IPv4 and IPv6. IPv4 ranges and addresses are held
+ * as IPv4-mapped IPv6 (::ffff:0:0/96), so an address such as
+ * ::ffff:203.0.113.7 matches the range 203.0.113.0/24.
+ */
+struct s2o_policy_ipset;
+
+/* An empty set. Caller frees with s2o_policy_ipset_free(). NULL with
+ * S2O_R_INTERNAL. */
+struct s2o_policy_ipset *s2o_policy_ipset_new(struct s2o_err *err);
+void		 s2o_policy_ipset_free(struct s2o_policy_ipset *set);
+/*
+ * Adds cidr: "ADDR/PREFIX" or a bare address (a single host). The prefix
+ * is decimal, at most 32 for IPv4 and 128 for IPv6, and no bit of the
+ * address may be set past it ("10.1.0.0/8" is refused: write
+ * "10.0.0.0/8"). Returns 0, or -1 with S2O_R_CONFIG_INVALID naming cidr,
+ * or S2O_R_INTERNAL.
+ */
+int		 s2o_policy_ipset_add(struct s2o_policy_ipset *set,
+		    const char *cidr, struct s2o_err *err);
+/* True when addr (an IPv4 or IPv6 address) is in one of the ranges;
+ * false for a string that is not an address. */
+bool		 s2o_policy_ipset_contains(const struct s2o_policy_ipset *set,
+		    const char *addr);
+/* The range addr is in, as written when added, or NULL. Borrowed. */
+const char	*s2o_policy_ipset_match(const struct s2o_policy_ipset *set,
+		    const char *addr);
+/* True when s is an IPv4 or IPv6 address (inet_pton). */
+bool		 s2o_policy_ip_valid(const char *s);
+
+/* ---- policy.c --------------------------------------------------------- */
+
+/*
+ * The policies that apply to one login: one compiled level per
+ * configuration level that has a `policies` object (top level,
+ * connection, client). Every level is checked on its own and all must
+ * pass: deny lists add up, allow lists and group lists must each be
+ * satisfied (docs/policies.md).
+ */
+struct s2o_policy_set;
+
+/* An empty set (allows everything). Caller frees with
+ * s2o_policy_set_free(). NULL with S2O_R_INTERNAL. */
+struct s2o_policy_set *s2o_policy_set_new(struct s2o_err *err);
+void		 s2o_policy_set_free(struct s2o_policy_set *set);
+/*
+ * Compiles one level's policies into set; scope names the level in
+ * details ("client \"demo-app\"", "top level"). p may be NULL or not
+ * present (nothing added). Returns 0, or -1 with S2O_R_CONFIG_INVALID (a
+ * bad CIDR range) or S2O_R_INTERNAL.
+ */
+int		 s2o_policy_set_add(struct s2o_policy_set *set,
+		    const struct s2o_config_policies *p, const char *scope,
+		    struct s2o_err *err);
+/*
+ * The set for a login through connection conn (may be NULL) for the
+ * client client (may be NULL): the top level's, the connection's and the
+ * client's policies, in that order. Caller frees; NULL with err set as
+ * s2o_policy_set_add.
+ */
+struct s2o_policy_set *s2o_policy_set_for(const struct s2o_config *cfg,
+		    const struct s2o_connection *conn,
+		    const struct s2o_client *client, struct s2o_err *err);
+
+/* The built-in multi-factor AuthnContextClassRefs, NULL-terminated. */
+extern const char *const s2o_policy_mfa_classes[];
+
+/*
+ * Checks one login: client_ip (NULL when unknown), profile_json (the
+ * mapped profile: a JSON object, s2o_map_result.profile) and
+ * authn_context (the AuthnContextClassRef, NULL when absent). Returns 0
+ * when every level allows it, or -1 with S2O_R_POLICY_DENIED and a detail
+ * "RULE: why (policies of SCOPE)" for the first rule that fails; levels in
+ * the order added, rules in the order deny_ip_ranges, allow_ip_ranges,
+ * require_email_verified, allowed_groups, require_mfa. An unknown client
+ * address never matches a deny list and always fails an allow list.
+ * S2O_R_INTERNAL when out of memory; S2O_R_MALFORMED when profile_json is
+ * not a JSON object.
+ */
+int		 s2o_policy_check(const struct s2o_policy_set *set,
+		    const char *client_ip, const char *profile_json,
+		    const char *authn_context, struct s2o_err *err);
+
+#endif
