@@ -82,6 +82,62 @@ expect_exit 2 "$bin" consume --config "$fixtures/saml/bridge.json" \
     --format xml "$adfs"
 expect_out '--format: expected jwt, claims or assertion, got "xml"'
 
+# consume --client-ip and the central policies (docs/policies.md): the
+# top level denies 203.0.113.0/24, connections and clients add their own
+pol=$fixtures/policy/bridge.json
+now=2026-11-28T12:01:00Z
+okta=$fixtures/saml/okta/response.xml
+corp=$fixtures/saml/signed-response/response.xml
+pd="saml2oidc: rejected: policy_denied:"
+expect_exit 0 "$bin" check-config --config "$pol"
+expect_line "ok"
+expect_exit 0 "$bin" consume --config "$pol" --now $now \
+    --client-ip 198.51.100.7 "$adfs"
+expect_exit 0 "$bin" consume --config "$pol" --now $now "$adfs"
+expect_exit 1 "$bin" consume --config "$pol" --now $now \
+    --client-ip 203.0.113.7 "$adfs"
+expect_line "$pd deny_ip_ranges: 203.0.113.7 is in 203.0.113.0/24 (policies of the top level)"
+expect_exit 1 "$bin" consume --config "$pol" --now $now \
+    --client-ip ::ffff:203.0.113.7 "$adfs"
+expect_line "$pd deny_ip_ranges: ::ffff:203.0.113.7 is in 203.0.113.0/24 (policies of the top level)"
+expect_exit 1 "$bin" consume --config "$pol" --now $now \
+    --client-ip 2001:db8:bad::1 "$adfs"
+expect_line "$pd deny_ip_ranges: 2001:db8:bad::1 is in 2001:db8:bad::/48 (policies of the top level)"
+expect_exit 0 "$bin" consume --config "$pol" --now $now --client office-app \
+    --client-ip 10.1.2.3 "$adfs"
+expect_exit 0 "$bin" consume --config "$pol" --now $now --client office-app \
+    --client-ip 2001:db8:1::5 "$adfs"
+expect_exit 1 "$bin" consume --config "$pol" --now $now --client office-app \
+    --client-ip 192.0.2.1 "$adfs"
+expect_line "$pd allow_ip_ranges: 192.0.2.1 is in none of the allowed ranges (policies of client \"office-app\")"
+expect_exit 1 "$bin" consume --config "$pol" --now $now --client office-app \
+    "$adfs"
+expect_line "$pd allow_ip_ranges: the client address is unknown (policies of client \"office-app\")"
+expect_exit 0 "$bin" consume --config "$pol" --now $now \
+    --client verified-app "$okta"
+expect_exit 1 "$bin" consume --config "$pol" --now $now \
+    --client verified-app "$adfs"
+expect_line "$pd require_email_verified: email_verified is absent (policies of client \"verified-app\")"
+expect_exit 0 "$bin" consume --config "$pol" --now $now --client admins-app \
+    "$okta"
+expect_exit 1 "$bin" consume --config "$pol" --now $now --client sales-app \
+    "$adfs"
+expect_line "$pd allowed_groups: none of the user's groups is allowed (policies of client \"sales-app\")"
+expect_exit 1 "$bin" consume --config "$pol" --now $now "$corp"
+expect_line "$pd allowed_groups: none of the user's groups is allowed (policies of connection \"corp\")"
+expect_exit 1 "$bin" consume --config "$pol" --now $now --client mfa-app \
+    "$adfs"
+expect_line "$pd require_mfa: AuthnContextClassRef \"urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport\" is not a multi-factor class (policies of client \"mfa-app\")"
+expect_exit 0 "$bin" consume --config "$pol" --now $now --client kiosk-app \
+    "$adfs"
+expect_exit 2 "$bin" consume --config "$pol" --client-ip 203.0.113.0/24 \
+    "$adfs"
+expect_line "saml2oidc: consume: --client-ip: expected an IPv4 or IPv6 address, got \"203.0.113.0/24\""
+expect_exit 2 "$bin" check-config --config "$fixtures/policy/bad.json"
+expect_out "bad.json:6:35: policies.deny_ip_ranges[0]: \"203.0.113.0/33\" is not a CIDR range: the prefix length must be a number from 0 to 32"
+expect_out "bad.json:6:54: policies.requre_mfa: unknown key (did you mean \"require_mfa\"?)"
+expect_out "bad.json:10:53: connections[0].policies.allow_ip_ranges[0]: \"10.1.0.0/8\" is not a CIDR range: address bits are set past the /8 prefix"
+
 # metadata: the SP metadata an admin hands to an IdP
 expect_exit 0 "$bin" metadata --config "$fixtures/saml/bridge.json"
 expect_out '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://bridge.example.test/saml">'

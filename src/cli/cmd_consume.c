@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "core/core.h"
 #include "map/map.h"
+#include "policy/policy.h"
 #include "saml/saml.h"
 #include "store/store.h"
 #include "token/token.h"
@@ -30,6 +31,7 @@ struct consume_opts {
 	const char		*now;
 	const char		*in_response_to;
 	const char		*replay_cache;
+	const char		*client_ip;	/* NULL: unknown */
 	const char		*input;
 	enum consume_format	 format;
 	bool			 explain;
@@ -58,7 +60,8 @@ s2o_cli_consume_help(void)
 	printf("usage: saml2oidc consume --config CONFIG [--connection NAME]\n"
 	    "         [--client CLIENT_ID] [--nonce NONCE] [--now TIME]\n"
 	    "         [--in-response-to ID] [--format jwt|claims|assertion]\n"
-	    "         [--explain[=values]] [--replay-cache FILE] [FILE|-]\n\n"
+	    "         [--explain[=values]] [--replay-cache FILE]\n"
+	    "         [--client-ip ADDR] [FILE|-]\n\n"
 	    "Verifies and validates one SAML Response (raw XML, or the base64\n"
 	    "SAMLResponse form value) read from FILE or standard input, maps\n"
 	    "its attributes with the connection's mappings file and mints the\n"
@@ -78,7 +81,9 @@ s2o_cli_consume_help(void)
 	    "                      source won, which were absent, each transform\n"
 	    "  --explain=values    the same with the attribute values (personal\n"
 	    "                      data: keep it out of logs and tickets)\n"
-	    "  --replay-cache FILE remember assertion IDs across runs\n\n"
+	    "  --replay-cache FILE remember assertion IDs across runs\n"
+	    "  --client-ip ADDR    the user's address for the policies' IP\n"
+	    "                      rules; default: unknown\n\n"
 	    "Exit 0 accepted, 1 rejected (\"saml2oidc: rejected: REASON: "
 	    "DETAIL\"),\n2 usage or configuration error.\n");
 }
@@ -110,6 +115,7 @@ parse_opts(int argc, char **argv, struct consume_opts *o)
 		{ "format", required_argument, NULL, 'f' },
 		{ "explain", optional_argument, NULL, 'e' },
 		{ "replay-cache", required_argument, NULL, 'r' },
+		{ "client-ip", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int	ch;
@@ -138,6 +144,14 @@ parse_opts(int argc, char **argv, struct consume_opts *o)
 			}
 			break;
 		case 'r': o->replay_cache = optarg; break;
+		case 'a':
+			if (s2o_policy_ip_valid(optarg)) {
+				o->client_ip = optarg;
+				break;
+			}
+			fprintf(stderr, "saml2oidc: consume: --client-ip: expected "
+			    "an IPv4 or IPv6 address, got \"%s\"\n", optarg);
+			return -1;
 		case 'f':
 			if (parse_format(optarg, &o->format) == 0)
 				break;
@@ -272,6 +286,7 @@ map_and_mint(struct consume_run *run, const struct consume_opts *o,
     const struct s2o_connection *conn, struct s2o_err *err)
 {
 	struct s2o_token_id_req	 req;
+	struct s2o_policy_set	*policies;
 	const char		*client;
 	unsigned int		 flags = (o->explain ? S2O_MAP_EXPLAIN : 0) |
 				    (o->explain_values ? S2O_MAP_EXPLAIN_VALUES : 0);
@@ -284,6 +299,15 @@ map_and_mint(struct consume_run *run, const struct consume_opts *o,
 	if (rc == -1)
 		return reject(err);
 	if ((client = pick_client(run->cfg, conn, o, err)) == NULL)
+		return reject(err);
+	/* the central policies, after mapping and before any token */
+	if ((policies = s2o_policy_set_for(run->cfg, conn,
+	    s2o_config_client(run->cfg, client), err)) == NULL)
+		return reject(err);
+	rc = s2o_policy_check(policies, o->client_ip, run->mapped.profile,
+	    run->assertion->authn_context, err);
+	s2o_policy_set_free(policies);
+	if (rc == -1)
 		return reject(err);
 	memset(&req, 0, sizeof(req));
 	req.issuer = run->cfg->issuer;
