@@ -402,6 +402,276 @@ START_TEST(test_provider_issuer_rule)
 }
 END_TEST
 
+
+/* ---- oidc/authorize ------------------------------------------------------ */
+
+#define CB	"http://127.0.0.1:3000/cb"
+/* RFC 7636 appendix B: the challenge of its verifier */
+#define CHAL	"E9Melhoe2OwvFrEMTJguCQaoWL2EGhYvL6dYZQmnrk"
+#define CHALLENGE CHAL "M"
+
+/* A GET /authorize with these query parameters (NULL-terminated pairs). */
+static size_t
+authz_query(struct s2o_oidc_param *v, size_t max, const char *const *kv)
+{
+	size_t	n = 0;
+
+	for (; kv[0] != NULL && n < max; kv += 2, n++) {
+		v[n].name = kv[0];
+		v[n].value = kv[1];
+		v[n].len = strlen(kv[1]);
+	}
+	return n;
+}
+
+static const struct {
+	const char	*kv[32];
+	const char	*error;		/* NULL: accepted */
+	bool		 redirect;	/* the error goes back to the client */
+	const char	*detail;	/* a part of it */
+} authz_cases[] = {
+#define GOOD_AFTER_CLIENT "redirect_uri", CB, "response_type", "code", \
+	"scope", "openid email", "state", "st", "nonce", "nc", \
+	"code_challenge", CHALLENGE, "code_challenge_method", "S256"
+	{ { "client_id", "demo-app", GOOD_AFTER_CLIENT, "connection", "corp",
+	    NULL }, NULL, false, NULL },
+	{ { GOOD_AFTER_CLIENT, "connection", "corp", NULL },
+	    "invalid_request", false, "client_id: missing" },
+	{ { "client_id", "nobody", GOOD_AFTER_CLIENT, NULL },
+	    "unauthorized_client", false, "client_id: no client nobody" },
+	{ { "client_id", "demo-app", "client_id", "demo-app",
+	    GOOD_AFTER_CLIENT, NULL },
+	    "invalid_request", false, "client_id: given more than once" },
+	{ { "client_id", "demo-app", "redirect_uri", "http://127.0.0.1:3000/cb/",
+	    NULL }, "invalid_request", false, "not registered" },
+	{ { "client_id", "demo-app", "redirect_uri", "http://127.0.0.1:3000",
+	    NULL }, "invalid_request", false, "exact match only" },
+	{ { "client_id", "demo-app", NULL }, "invalid_request", false,
+	    "redirect_uri: missing" },
+	{ { "client_id", "demo-app", "redirect_uri", CB, "state", "st",
+	    "scope", "openid", NULL },
+	    "invalid_request", true, "response_type: missing" },
+	{ { "client_id", "demo-app", "redirect_uri", CB, "state", "st",
+	    "response_type", "token", NULL },
+	    "unsupported_response_type", true, "only code" },
+	{ { "client_id", "demo-app", "redirect_uri", CB, "state", "st",
+	    "response_type", "code", "scope", "openidx profile", NULL },
+	    "invalid_scope", true, "must contain openid" },
+	{ { "client_id", "demo-app", "redirect_uri", CB, "response_type",
+	    "code", "scope", "openid", NULL },
+	    "invalid_request", true, "state: missing" },
+	{ { "client_id", "demo-app", "redirect_uri", CB, "state", "st",
+	    "response_type", "code", "scope", "openid", NULL },
+	    "invalid_request", true, "nonce: missing" },
+	{ { "client_id", "demo-app", "redirect_uri", CB, "state", "st",
+	    "response_type", "code", "scope", "openid", "nonce", "n", NULL },
+	    "invalid_request", true, "code_challenge: missing" },
+	{ { "client_id", "demo-app", "redirect_uri", CB, "state", "st",
+	    "response_type", "code", "scope", "openid", "nonce", "n",
+	    "code_challenge", CHALLENGE, NULL },
+	    "invalid_request", true, "code_challenge_method: missing" },
+	{ { "client_id", "demo-app", "redirect_uri", CB, "state", "st",
+	    "response_type", "code", "scope", "openid", "nonce", "n",
+	    "code_challenge", CHALLENGE, "code_challenge_method", "plain",
+	    NULL }, "invalid_request", true, "plain: only S256" },
+	{ { "client_id", "demo-app", "redirect_uri", CB, "state", "st",
+	    "response_type", "code", "scope", "openid", "nonce", "n",
+	    "code_challenge", CHAL, "code_challenge_method", "S256", NULL },
+	    "invalid_request", true, "not 43 base64url" },
+	{ { "client_id", "demo-app", GOOD_AFTER_CLIENT, NULL },
+	    "invalid_request", true, "more than one" },
+	{ { "client_id", "demo-app", GOOD_AFTER_CLIENT, "connection", "nope",
+	    NULL }, "invalid_request", true, "no connection nope" },
+	{ { "client_id", "demo-app", GOOD_AFTER_CLIENT, "connection", "corp",
+	    "prompt", "none", NULL }, "login_required", true, "prompt" },
+	{ { "client_id", "demo-app", GOOD_AFTER_CLIENT, "connection", "corp",
+	    "state", "again", NULL },
+	    "invalid_request", true, "state: given more than once" },
+};
+
+START_TEST(test_authorize_check_table)
+{
+	struct fx		 fx;
+	struct s2o_oidc_param	 v[32];
+	struct s2o_oidc_request	 req = get_req;
+	struct s2o_oidc_authz	 a;
+	struct s2o_err		 err;
+	int			 rc;
+
+	bridge_open(&fx);
+	req.query = v;
+	req.nquery = authz_query(v, 32, authz_cases[_i].kv);
+	s2o_err_clear(&err);
+	rc = s2o_oidc_authorize_check(fx.cfg, &req, &a, &err);
+	if (authz_cases[_i].error == NULL) {
+		ck_assert_msg(rc == 0, "case %d: %s", _i, err.detail);
+		ck_assert_str_eq(a.conn->name, "corp");
+		ck_assert_str_eq(a.nonce, "nc");
+		ck_assert(!a.force_authn);
+	} else {
+		ck_assert_int_eq(rc, -1);
+		ck_assert_int_eq(err.reason, S2O_R_MALFORMED);
+		ck_assert_str_eq(a.error, authz_cases[_i].error);
+		ck_assert_msg(strstr(err.detail, authz_cases[_i].detail) !=
+		    NULL, "case %d: %s", _i, err.detail);
+		ck_assert_int_eq(a.redirect_uri != NULL,
+		    authz_cases[_i].redirect);
+	}
+	fx_close(&fx);
+}
+END_TEST
+
+/* The answer for a case: the page or the redirect, never both. */
+START_TEST(test_authorize_error_answers)
+{
+	struct fx		 fx;
+	struct s2o_oidc_param	 v[32];
+	struct s2o_oidc_request	 req = get_req;
+	struct s2o_oidc_response resp;
+	struct s2o_oidc_env	 env;
+	struct s2o_clock	 clock;
+	struct s2o_err		 err;
+	const char *const	 bad_client[] = { "client_id", "x<b>",
+	    "redirect_uri", "https://evil.example/", NULL };
+	const char *const	 bad_pkce[] = { "client_id", "demo-app",
+	    "redirect_uri", CB, "state", "a b&c", "response_type", "code",
+	    "scope", "openid", "nonce", "n", "code_challenge", CHALLENGE,
+	    "code_challenge_method", "plain", NULL };
+
+	bridge_open(&fx);
+	s2o_clock_init_fixed(&clock, 1700000000);
+	s2o_err_clear(&err);
+	memset(&env, 0, sizeof(env));
+	env.op = fx.op;
+	env.clock = &clock;
+	ck_assert_ptr_nonnull(env.store = s2o_store_memory_new(&clock, &err));
+	s2o_oidc_response_init(&resp);
+	req.query = v;
+	/* unverified client: a page, input escaped, no Location */
+	req.nquery = authz_query(v, 32, bad_client);
+	ck_assert_int_eq(s2o_oidc_authorize(&env, &req, &resp, &err), 0);
+	ck_assert_int_eq(resp.status, 400);
+	ck_assert_ptr_null(resp.location);
+	ck_assert_str_eq(resp.content_type, "text/html; charset=utf-8");
+	ck_assert_int_eq(resp.reason, S2O_R_MALFORMED);
+	ck_assert_ptr_nonnull(strstr(resp.body, "unauthorized_client"));
+	ck_assert_ptr_nonnull(strstr(resp.body, "no client x&lt;b&gt;"));
+	ck_assert_ptr_nonnull(strstr(resp.body, "0123456789abcdef"));
+	ck_assert_ptr_null(strstr(resp.body, "evil"));
+	/* verified: back to the client with error, description, state */
+	req.nquery = authz_query(v, 32, bad_pkce);
+	ck_assert_int_eq(s2o_oidc_authorize(&env, &req, &resp, &err), 0);
+	ck_assert_int_eq(resp.status, 302);
+	ck_assert_ptr_null(resp.body);
+	ck_assert_str_eq(resp.location, CB "?error=invalid_request"
+	    "&error_description=code_challenge_method%3A%20plain%3A%20only"
+	    "%20S256%20is%20accepted&state=a%20b%26c");
+	s2o_oidc_response_cleanup(&resp);
+	s2o_store_free(env.store);
+	fx_close(&fx);
+}
+END_TEST
+
+/* The RelayState of an HTTP-Redirect Location (22 base64url). */
+static void
+relay_of(const char *location, char out[23])
+{
+	const char	*p = strstr(location, "RelayState=");
+
+	ck_assert_ptr_nonnull(p);
+	p += strlen("RelayState=");
+	ck_assert_uint_ge(strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
+	    "opqrstuvwxyz0123456789-_"), 22);
+	memcpy(out, p, 22);
+	out[22] = '\0';
+}
+
+START_TEST(test_authorize_accepts)
+{
+	struct fx		 fx;
+	struct s2o_oidc_param	 v[32];
+	struct s2o_oidc_request	 req = get_req;
+	struct s2o_oidc_response resp;
+	struct s2o_oidc_env	 env;
+	struct s2o_clock	 clock;
+	struct s2o_err		 err;
+	char			 relay[23], relay2[23], *pending;
+	struct s2o_saml_sp_keys	*spk;
+	json_t			*o;
+	const char *const	 redirect[] = { "client_id", "demo-app",
+	    GOOD_AFTER_CLIENT, "connection", "corp", "login_hint",
+	    "a@example.test", "prompt", "login consent", NULL };
+	const char *const	 post[] = { "client_id", "demo-app",
+	    GOOD_AFTER_CLIENT, "connection", "corp-ec", NULL };
+
+	bridge_open(&fx);
+	s2o_clock_init_fixed(&clock, 1700000000);
+	s2o_err_clear(&err);
+	ck_assert_int_eq(s2o_saml_init(&err), 0);
+	memset(&env, 0, sizeof(env));
+	env.op = fx.op;
+	env.clock = &clock;
+	ck_assert_ptr_nonnull(spk = s2o_saml_sp_keys_new(&fx.cfg->sp, &err));
+	env.spk = spk;
+	ck_assert_ptr_nonnull(env.store = s2o_store_memory_new(&clock, &err));
+	s2o_oidc_response_init(&resp);
+	req.query = v;
+	req.nquery = authz_query(v, 32, redirect);
+	ck_assert_msg(s2o_oidc_authorize(&env, &req, &resp, &err) == 0, "%s",
+	    err.detail);
+	ck_assert_int_eq(resp.status, 302);
+	ck_assert_int_eq(resp.reason, S2O_R_OK);
+	ck_assert_msg(strncmp(resp.location, "https://idp.example.test/sso?"
+	    "SAMLRequest=", 41) == 0, "%s", resp.location);
+	relay_of(resp.location, relay);
+	/* the pending login, once */
+	ck_assert_int_eq(s2o_store_take(env.store, S2O_OIDC_NS_AUTHN, relay,
+	    &pending, &err), 0);
+	ck_assert_ptr_nonnull(o = json_loads(pending, 0, NULL));
+	ck_assert_str_eq(json_string_value(json_object_get(o, "client_id")),
+	    "demo-app");
+	ck_assert_str_eq(json_string_value(json_object_get(o,
+	    "redirect_uri")), CB);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "nonce")), "nc");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "state")), "st");
+	ck_assert_str_eq(json_string_value(json_object_get(o,
+	    "code_challenge")), CHALLENGE);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "connection")),
+	    "corp");
+	ck_assert_uint_ge(strlen(json_string_value(json_object_get(o,
+	    "request_id"))), 20);
+	json_decref(o);
+	free(pending);
+	ck_assert_int_eq(s2o_store_take(env.store, S2O_OIDC_NS_AUTHN, relay,
+	    &pending, &err), 1);
+	/* a fresh handle every time */
+	ck_assert_int_eq(s2o_oidc_authorize(&env, &req, &resp, &err), 0);
+	relay_of(resp.location, relay2);
+	ck_assert_str_ne(relay, relay2);
+	/* pending logins expire after 10 minutes */
+	s2o_clock_init_fixed(&clock, 1700000000 + S2O_OIDC_AUTHN_TTL);
+	ck_assert_int_eq(s2o_store_take(env.store, S2O_OIDC_NS_AUTHN, relay2,
+	    &pending, &err), 1);
+	/* HTTP-POST: the form, and a CSP allowing its one script by hash
+	 * (sha256 of "document.forms[0].submit();") */
+	req.nquery = authz_query(v, 32, post);
+	ck_assert_msg(s2o_oidc_authorize(&env, &req, &resp, &err) == 0, "%s",
+	    err.detail);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_ptr_null(resp.location);
+	ck_assert_str_eq(resp.content_type, "text/html; charset=utf-8");
+	ck_assert_ptr_nonnull(strstr(resp.body, "https://idp-ec.example.test/sso"));
+	ck_assert_ptr_nonnull(strstr(resp.body, "SAMLRequest"));
+	ck_assert_ptr_nonnull(resp.csp);
+	ck_assert_msg(strncmp(resp.csp, "default-src 'none'; script-src "
+	    "'sha256-", 39) == 0, "%s", resp.csp);
+	s2o_oidc_response_cleanup(&resp);
+	s2o_saml_sp_keys_free(spk);
+	s2o_store_free(env.store);
+	fx_close(&fx);
+}
+END_TEST
+
 static Suite *
 oidc_suite(void)
 {
@@ -418,6 +688,12 @@ oidc_suite(void)
 	tc = tcase_create("oidc/errors");
 	tcase_add_loop_test(tc, test_error_every_reason, 0, S2O_R__MAX - 1);
 	tcase_add_test(tc, test_error_exact);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("oidc/authorize");
+	tcase_add_loop_test(tc, test_authorize_check_table, 0,
+	    (int)(sizeof(authz_cases) / sizeof(authz_cases[0])));
+	tcase_add_test(tc, test_authorize_error_answers);
+	tcase_add_test(tc, test_authorize_accepts);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("oidc/issuer");
 	tcase_add_test(tc, test_url_is_loopback);

@@ -156,6 +156,34 @@ expect_exit 0 grep -q 'entityID="https://bridge.example.test/saml"' "$tmp/b"
 expect_exit 0 fetch POST /saml/metadata
 expect_line "HTTP/1.1 405 Method Not Allowed"
 
+# /authorize: an unknown client gets a page, never a redirect ...
+cb=http://127.0.0.1:3000/cb
+chal=E9Melhoe2OwvFrEMTJguCQaoWL2EGhYvL6dYZQmnrkM	# RFC 7636 appendix B
+good="client_id=demo-app&redirect_uri=$cb&response_type=code&scope=openid&state=s1&nonce=n1&code_challenge=$chal&code_challenge_method=S256"
+expect_exit 0 fetch GET "/authorize?client_id=nobody&redirect_uri=https://evil.example/"
+expect_line "HTTP/1.1 400 Bad Request"
+expect_line "Content-Type: text/html; charset=utf-8"
+expect_security_headers
+expect_no_out "Location:"
+expect_out "<code>unauthorized_client</code>"
+# ... a verified one gets its error back, with its state
+expect_exit 0 fetch GET "/authorize?$(printf %s "$good" | sed 's/S256/plain/')&connection=corp"
+expect_line "HTTP/1.1 302 Found"
+expect_line "Location: $cb?error=invalid_request&error_description=code_challenge_method%3A%20plain%3A%20only%20S256%20is%20accepted&state=s1"
+# accepted: HTTP-Redirect to the IdP with an opaque RelayState
+expect_exit 0 fetch GET "/authorize?$good&connection=corp&login_hint=a%40example.test"
+expect_line "HTTP/1.1 302 Found"
+printf '%s\n' "$out" | grep -Eq '^Location: https://idp\.example\.test/sso\?SAMLRequest=[^&]+&RelayState=[A-Za-z0-9_-]{22}&SigAlg=' ||
+    fail "no signed HTTP-Redirect AuthnRequest"
+# the same request as a form POST, for the HTTP-POST binding: the page
+# posts itself, and its CSP allows that one script by hash
+expect_exit 0 fetch POST /authorize --data "$good&connection=corp-ec"
+expect_line "HTTP/1.1 200 OK"
+expect_line "Content-Type: text/html; charset=utf-8"
+expect_line "Content-Security-Policy: default-src 'none'; script-src 'sha256-$(printf %s 'document.forms[0].submit();' | openssl dgst -sha256 -binary | base64)'; frame-ancestors 'none'"
+expect_out 'action="https://idp-ec.example.test/sso"'
+expect_out 'name="SAMLRequest"'
+
 expect_exit 0 fetch GET /healthz
 expect_line "HTTP/1.1 200 OK"
 expect_line "Content-Type: text/plain; charset=utf-8"

@@ -19,6 +19,7 @@
 #include "cli/cli.h"
 #include "core/core.h"
 #include "http/http.h"
+#include "saml/saml.h"
 
 void
 s2o_cli_serve_help(void)
@@ -91,7 +92,9 @@ s2o_cli_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	s2o_err_clear(&err);
-	if ((srv = s2o_http_server_new(path, &err)) == NULL ||
+	/* libxml2 and xmlsec: once, here, before the worker threads */
+	if (s2o_saml_init(&err) == -1 ||
+	    (srv = s2o_http_server_new(path, &err)) == NULL ||
 	    s2o_http_server_start(srv, &err) == -1) {
 		fprintf(stderr, "saml2oidc: serve: %s: %s\n",
 		    s2o_reason_token(err.reason), err.detail);

@@ -65,6 +65,7 @@ enum http_route_id {
 	HTTP_ROUTE_READYZ,
 	HTTP_ROUTE_METRICS,
 	HTTP_ROUTE_SAML_METADATA,
+	HTTP_ROUTE_AUTHORIZE,
 	HTTP_ROUTE__MAX
 };
 
@@ -115,6 +116,8 @@ struct s2o_http_server {
 	atomic_bool		 draining;
 	atomic_uint		 inflight;	/* begun, not completed */
 	struct http_metrics	 metrics;
+	struct s2o_clock	 clock;		/* the system's */
+	struct s2o_store	*store;		/* outlives generations */
 };
 
 /* ---- form.c: libmicrohttpd glue ----------------------------------------- */
@@ -171,6 +174,7 @@ struct http_call {
 	struct http_req		*r;
 	const struct s2o_oidc_provider *op;	/* of r->gen */
 	struct s2o_oidc_request	 req;
+	struct s2o_oidc_env	 env;		/* of r->gen and the server */
 };
 
 struct http_route {

@@ -32,6 +32,7 @@ static const char *const route_labels[HTTP_ROUTE__MAX] = {
 	[HTTP_ROUTE_READYZ] = "/readyz",
 	[HTTP_ROUTE_METRICS] = "/metrics",
 	[HTTP_ROUTE_SAML_METADATA] = "/saml/metadata",
+	[HTTP_ROUTE_AUTHORIZE] = "/authorize",
 };
 
 const char *

@@ -56,7 +56,11 @@ http_reply(struct MHD_Connection *c, struct http_req *r,
 	for (i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]);
 	    i++)
 		ok &= MHD_add_response_header(mr, security_headers[i].name,
+		    i == 0 && resp->csp != NULL ? resp->csp :
 		    security_headers[i].value) == MHD_YES;
+	if (resp->location != NULL)
+		ok &= MHD_add_response_header(mr, MHD_HTTP_HEADER_LOCATION,
+		    resp->location) == MHD_YES;
 	if (resp->content_type != NULL)
 		ok &= MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE,
 		    resp->content_type) == MHD_YES;

@@ -203,6 +203,10 @@ req_complete(struct MHD_Connection *c, struct http_req *r)
 	call.req.authorization = MHD_lookup_connection_value(c,
 	    MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	call.req.request_id = r->id;
+	call.env.op = r->gen->op;
+	call.env.store = r->srv->store;
+	call.env.spk = r->gen->spk;
+	call.env.clock = &r->srv->clock;
 	s2o_oidc_response_init(&resp);
 	if (r->route->handle(&call, &resp, &r->err) == -1) {
 		s2o_oidc_response_cleanup(&resp);

@@ -102,6 +102,13 @@ handle_saml_metadata(struct http_call *c, struct s2o_oidc_response *resp,
 	return 0;
 }
 
+static int
+handle_authorize(struct http_call *c, struct s2o_oidc_response *resp,
+    struct s2o_err *err)
+{
+	return s2o_oidc_authorize(&c->env, &c->req, resp, err);
+}
+
 static const struct http_route routes[] = {
 	{ HTTP_ROUTE_DISCOVERY, "/.well-known/openid-configuration",
 	    HTTP_M_GET, "GET, HEAD", S2O_HTTP_MAX_BODY, false, false,
@@ -116,6 +123,9 @@ static const struct http_route routes[] = {
 	    S2O_HTTP_MAX_BODY, false, false, handle_metrics },
 	{ HTTP_ROUTE_SAML_METADATA, "/saml/metadata", HTTP_M_GET, "GET, HEAD",
 	    S2O_HTTP_MAX_BODY, false, false, handle_saml_metadata },
+	{ HTTP_ROUTE_AUTHORIZE, "/authorize", HTTP_M_GET | HTTP_M_POST,
+	    "GET, HEAD, POST", S2O_HTTP_MAX_BODY, true, true,
+	    handle_authorize },
 };
 
 const struct http_route *

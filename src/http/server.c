@@ -147,10 +147,12 @@ s2o_http_server_new(const char *config_path, struct s2o_err *err)
 	atomic_init(&srv->inflight, 0);
 	atomic_init(&srv->generation, 0);
 	srv->listen_fd = -1;
+	s2o_clock_init_system(&srv->clock);
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	srv->nthreads = ncpu < 1 ? 1 : ncpu > S2O_HTTP_MAX_THREADS ?
 	    S2O_HTTP_MAX_THREADS : (unsigned int)ncpu;
 	if ((srv->config_path = s2o_strdup(config_path, err)) == NULL ||
+	    (srv->store = s2o_store_memory_new(&srv->clock, err)) == NULL ||
 	    (srv->gen = http_gen_load(config_path, 1, err)) == NULL ||
 	    (srv->listen_spec = s2o_strdup(srv->gen->cfg->listen, err)) ==
 	    NULL || bind_listen(srv, err) == -1) {
@@ -280,6 +282,7 @@ s2o_http_server_free(struct s2o_http_server *srv)
 		close(srv->listen_fd);
 	http_gen_release(srv->gen);
 	pthread_mutex_destroy(&srv->gen_lock);
+	s2o_store_free(srv->store);
 	free(srv->listen_spec);
 	free(srv->config_path);
 	free(srv);

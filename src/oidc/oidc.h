@@ -21,6 +21,8 @@
 
 #include "config/config.h"
 #include "core/core.h"
+#include "saml/saml.h"
+#include "store/store.h"
 #include "token/token.h"
 
 /* One decoded query or form parameter. Borrowed for the request. */
@@ -55,6 +57,9 @@ struct s2o_oidc_response {
 	char		*body;
 	size_t		 len;
 	enum s2o_reason	 reason;
+	char		*location;	/* owned; the Location header or NULL */
+	char		*csp;		/* owned; replaces the default
+					   Content-Security-Policy, or NULL */
 };
 
 #define S2O_OIDC_JSON		"application/json"
@@ -134,5 +139,81 @@ const char	*s2o_oidc_discovery_json(const struct s2o_oidc_provider *op);
 int		 s2o_oidc_jwks(const struct s2o_oidc_provider *op,
 		    const struct s2o_oidc_request *req,
 		    struct s2o_oidc_response *resp, struct s2o_err *err);
+
+/* ---- authorize.c ---------------------------------------------------- */
+
+/*
+ * What one login needs beyond the provider: the store that outlives
+ * configuration generations, the SP's signing keys and the clock. All
+ * borrowed.
+ */
+struct s2o_oidc_env {
+	const struct s2o_oidc_provider	*op;
+	struct s2o_store		*store;
+	const struct s2o_saml_sp_keys	*spk;
+	const struct s2o_clock		*clock;
+};
+
+#define S2O_OIDC_AUTHN_TTL	600	/* seconds a pending login lives */
+#define S2O_OIDC_NS_AUTHN	"authn"	/* store namespace, by RelayState */
+
+/*
+ * A checked authorization request (RFC 6749 §4.1.1, OIDC Core §3.1.2.1,
+ * RFC 7636 §4.3). Every pointer is borrowed from the configuration or the
+ * request.
+ */
+struct s2o_oidc_authz {
+	const struct s2o_client		*client;
+	const struct s2o_connection	*conn;
+	const char	*redirect_uri;	/* set once verified */
+	const char	*state, *nonce, *code_challenge, *login_hint;
+	bool		 force_authn;	/* prompt=login */
+	const char	*error;		/* the OAuth error, when refused */
+};
+
+/*
+ * Checks an authorization request's parameters (the query of a GET, the
+ * form of a POST), each at most once: client_id known; redirect_uri
+ * exactly one of the client's; then response_type=code, scope with
+ * openid, state, nonce, code_challenge_method=S256 with a 43-character
+ * code_challenge (plain is refused, for every client), connection=NAME or
+ * the only connection, prompt (login forces authentication; none cannot
+ * be answered without a bridge login: login_required). Returns 0, or -1
+ * with a->error (the OAuth error code) and err (S2O_R_MALFORMED, the
+ * detail for error_description); a->redirect_uri is non-NULL exactly when
+ * the error may be sent back to the client (RFC 6749 §4.1.2.1).
+ */
+int		 s2o_oidc_authorize_check(const struct s2o_config *cfg,
+		    const struct s2o_oidc_request *req,
+		    struct s2o_oidc_authz *a, struct s2o_err *err);
+
+/*
+ * GET|POST /authorize. A refused request answers an HTML error page (400)
+ * until client and redirect_uri are verified, and a 302 to the
+ * redirect_uri with error, error_description and state after. An accepted
+ * one makes an AuthnRequest (a fresh ID, a 128-bit random RelayState
+ * handle, login_hint as Subject, ForceAuthn for prompt=login), stores the
+ * pending login under the handle for S2O_OIDC_AUTHN_TTL, and answers 302
+ * to the IdP (HTTP-Redirect) or 200 with the self-posting form
+ * (HTTP-POST; its CSP allows exactly that inline script by hash).
+ * resp->reason says why a request was refused. Returns 0 with resp
+ * filled, or -1 with err (S2O_R_INTERNAL, S2O_R_STORE_UNAVAILABLE,
+ * S2O_R_KEY_UNUSABLE, S2O_R_CONFIG_INVALID) for the server's own failure.
+ */
+int		 s2o_oidc_authorize(const struct s2o_oidc_env *env,
+		    const struct s2o_oidc_request *req,
+		    struct s2o_oidc_response *resp, struct s2o_err *err);
+
+/* The pending login stored under a RelayState handle, as JSON:
+ * {"request_id", "client_id", "redirect_uri", "state", "nonce",
+ * "code_challenge", "connection", "created"}. */
+
+/* ---- text helpers (authorize.c) ------------------------------------- */
+
+/* s with & < > " ' as HTML character references. NULL on OOM. */
+char		*s2o_oidc_html_escape(const char *s, struct s2o_err *err);
+/* Appends s percent-encoded (all but RFC 3986 unreserved characters). */
+int		 s2o_oidc_url_encode(struct s2o_buf *b, const char *s,
+		    struct s2o_err *err);
 
 #endif

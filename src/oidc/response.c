@@ -24,6 +24,8 @@ void
 s2o_oidc_response_cleanup(struct s2o_oidc_response *resp)
 {
 	free(resp->body);
+	free(resp->location);
+	free(resp->csp);
 	s2o_oidc_response_init(resp);
 }
 

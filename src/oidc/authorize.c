@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The authorization endpoint: checking the client's request, and turning
+ * an accepted one into a SAML AuthnRequest whose pending login waits in
+ * the store under an opaque RelayState handle.
+ *
+ * Until the client and its redirect_uri are verified, nothing goes back
+ * to the redirect_uri (it would make the bridge an open redirector): the
+ * browser sees an error page. After, errors go back to the client per
+ * RFC 6749 §4.1.2.1.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "oidc/oidc_int.h"
+
+static const char text_html[] = "text/html; charset=utf-8";
+
+char *
+s2o_oidc_html_escape(const char *s, struct s2o_err *err)
+{
+	struct s2o_buf	b;
+	const char	*rep;
+	char		 c[2] = { 0, 0 };
+
+	s2o_buf_init(&b, 1u << 16);
+	if (s2o_buf_adds(&b, "", err) == -1)
+		return NULL;
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&#39;"; break;
+		default: c[0] = *s; rep = c; break;
+		}
+		if (s2o_buf_adds(&b, rep, err) == -1) {
+			s2o_buf_cleanup(&b);
+			return NULL;
+		}
+	}
+	return s2o_buf_take(&b, NULL);
+}
+
+int
+s2o_oidc_url_encode(struct s2o_buf *b, const char *s, struct s2o_err *err)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char	  c;
+	char		  e[3];
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~') {
+			if (s2o_buf_add(b, s, 1, err) == -1)
+				return -1;
+			continue;
+		}
+		e[0] = '%';
+		e[1] = hex[c >> 4];
+		e[2] = hex[c & 15];
+		if (s2o_buf_add(b, e, 3, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The parameter name of req (the query of a GET, the form of a POST):
+ * 0 with *value (NULL when absent), or -1 when it appears twice or holds
+ * a NUL (RFC 6749 §3.1: parameters MUST NOT be included more than once).
+ */
+static int
+param(const struct s2o_oidc_request *req, const char *name,
+    const char **value)
+{
+	const struct s2o_oidc_param	*v;
+	size_t				 n, i;
+
+	if (req->method != NULL && strcmp(req->method, "POST") == 0) {
+		v = req->form;
+		n = req->nform;
+	} else {
+		v = req->query;
+		n = req->nquery;
+	}
+	*value = NULL;
+	for (i = 0; i < n; i++) {
+		if (strcmp(v[i].name, name) != 0)
+			continue;
+		if (*value != NULL || strlen(v[i].value) != v[i].len)
+			return -1;
+		*value = v[i].value;
+	}
+	return 0;
+}
+
+/* Refuses with an OAuth error and a detail; the redirect_uri decides
+ * where it goes. */
+#define refuse(az, oauth_error, e, ...)				\
+	((az)->error = (oauth_error), s2o_err_set((e), S2O_R_MALFORMED,	\
+	    __VA_ARGS__))
+
+/* Reads one parameter, refusing a repeated one. */
+#define PARAM(name, var)						\
+	do {								\
+		if (param(req, (name), &(var)) == -1)			\
+			return refuse(a, "invalid_request", err,	\
+			    "%s: given more than once", (name));	\
+	} while (0)
+
+/* True when the space-separated list holds word. */
+static bool
+has_word(const char *list, const char *word)
+{
+	size_t	n = strlen(word);
+	const char *p = list;
+
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, word, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+		while (*p != ' ' && *p != '\0')
+			p++;
+	}
+	return false;
+}
+
+/* RFC 7636 §4.2: BASE64URL(SHA256(verifier)) is 43 characters. */
+static bool
+is_s256_challenge(const char *s)
+{
+	size_t	i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+		    s[i] == '_'))
+			return false;
+	return i == 43;
+}
+
+int
+s2o_oidc_authorize_check(const struct s2o_config *cfg,
+    const struct s2o_oidc_request *req, struct s2o_oidc_authz *a,
+    struct s2o_err *err)
+{
+	const char	*client_id, *redirect_uri, *response_type, *scope;
+	const char	*method, *connection, *prompt;
+	size_t		 i;
+
+	memset(a, 0, sizeof(*a));
+	/* ---- before the redirect_uri is trusted: an error page ---- */
+	PARAM("client_id", client_id);
+	PARAM("redirect_uri", redirect_uri);
+	if (client_id == NULL || client_id[0] == '\0')
+		return refuse(a, "invalid_request", err, "%s: missing",
+		    "client_id");
+	if ((a->client = s2o_config_client(cfg, client_id)) == NULL)
+		return refuse(a, "unauthorized_client", err,
+		    "client_id: no client %s", client_id);
+	if (redirect_uri == NULL || redirect_uri[0] == '\0')
+		return refuse(a, "invalid_request", err, "%s: missing",
+		    "redirect_uri");
+	for (i = 0; i < a->client->nredirect_uris; i++)
+		if (strcmp(a->client->redirect_uris[i], redirect_uri) == 0)
+			break;
+	if (i == a->client->nredirect_uris)
+		return refuse(a, "invalid_request", err, "redirect_uri: %s is "
+		    "not registered for this client (exact match only)",
+		    redirect_uri);
+	/* ---- from here errors go back to the client ---- */
+	a->redirect_uri = redirect_uri;
+	PARAM("state", a->state);
+	PARAM("response_type", response_type);
+	PARAM("scope", scope);
+	PARAM("nonce", a->nonce);
+	PARAM("code_challenge", a->code_challenge);
+	PARAM("code_challenge_method", method);
+	PARAM("connection", connection);
+	PARAM("prompt", prompt);
+	PARAM("login_hint", a->login_hint);
+	if (response_type == NULL)
+		return refuse(a, "invalid_request", err, "%s: missing",
+		    "response_type");
+	if (strcmp(response_type, "code") != 0)
+		return refuse(a, "unsupported_response_type", err,
+		    "response_type: %s: only code is supported", response_type);
+	if (scope == NULL || !has_word(scope, "openid"))
+		return refuse(a, "invalid_scope", err, "scope: %s",
+		    "must contain openid");
+	if (a->state == NULL || a->state[0] == '\0')
+		return refuse(a, "invalid_request", err, "%s: missing",
+		    "state");
+	if (a->nonce == NULL || a->nonce[0] == '\0')
+		return refuse(a, "invalid_request", err, "%s: missing",
+		    "nonce");
+	if (a->code_challenge == NULL)
+		return refuse(a, "invalid_request", err, "%s: missing (PKCE "
+		    "S256 is required)", "code_challenge");
+	if (method == NULL || strcmp(method, "S256") != 0)
+		return refuse(a, "invalid_request", err,
+		    "code_challenge_method: %s: only S256 is accepted",
+		    method == NULL ? "missing" : method);
+	if (!is_s256_challenge(a->code_challenge))
+		return refuse(a, "invalid_request", err, "%s: not 43 base64url "
+		    "characters (BASE64URL(SHA256(verifier)))",
+		    "code_challenge");
+	if (connection != NULL) {
+		if ((a->conn = s2o_config_connection(cfg, connection)) == NULL)
+			return refuse(a, "invalid_request", err,
+			    "connection: no connection %s", connection);
+	} else if (cfg->nconnections == 1)
+		a->conn = &cfg->connections[0];
+	else
+		return refuse(a, "invalid_request", err, "connection: %s",
+		    "missing, and there is more than one");
+	if (prompt != NULL) {
+		if (has_word(prompt, "none"))
+			return refuse(a, "login_required", err, "prompt: %s",
+			    "none cannot be answered without a login at the "
+			    "identity provider");
+		a->force_authn = has_word(prompt, "login");
+	}
+	if (a->login_hint != NULL && a->login_hint[0] == '\0')
+		a->login_hint = NULL;
+	return 0;
+}
+
+/* A small page for an error the browser's user sees. */
+static int
+error_page(struct s2o_oidc_response *resp, int status, const char *error,
+    const char *detail, const char *request_id, struct s2o_err *err)
+{
+	struct s2o_buf	 b;
+	char		*e = NULL, *d = NULL;
+	int		 rc = -1;
+
+	s2o_buf_init(&b, 1u << 16);
+	if ((e = s2o_oidc_html_escape(error, err)) == NULL ||
+	    (d = s2o_oidc_html_escape(detail, err)) == NULL ||
+	    s2o_buf_printf(&b, err, "<!DOCTYPE html>\n<html><head>"
+	    "<meta charset=\"utf-8\"><title>Sign-in failed</title></head>"
+	    "<body><h1>Sign-in failed</h1>\n<p>Error: <code>%s</code></p>\n"
+	    "<p>%s</p>\n<p>Correlation id: <code>%s</code></p>\n"
+	    "</body></html>\n", e, d, request_id ? request_id : "-") == -1)
+		goto out;
+	resp->body = s2o_buf_take(&b, &resp->len);
+	resp->status = status;
+	resp->content_type = text_html;
+	rc = 0;
+out:
+	s2o_buf_cleanup(&b);
+	free(e);
+	free(d);
+	return rc;
+}
+
+/* 302 to redirect_uri with error, error_description and state. */
+static int
+error_redirect(struct s2o_oidc_response *resp, const struct s2o_oidc_authz *a,
+    const char *description, struct s2o_err *err)
+{
+	struct s2o_buf	b;
+
+	s2o_buf_init(&b, 1u << 16);
+	if (s2o_buf_adds(&b, a->redirect_uri, err) == -1 ||
+	    s2o_buf_adds(&b, strchr(a->redirect_uri, '?') ? "&" : "?",
+	    err) == -1 ||
+	    s2o_buf_adds(&b, "error=", err) == -1 ||
+	    s2o_oidc_url_encode(&b, a->error, err) == -1 ||
+	    s2o_buf_adds(&b, "&error_description=", err) == -1 ||
+	    s2o_oidc_url_encode(&b, description, err) == -1 ||
+	    (a->state != NULL && (s2o_buf_adds(&b, "&state=", err) == -1 ||
+	    s2o_oidc_url_encode(&b, a->state, err) == -1))) {
+		s2o_buf_cleanup(&b);
+		return -1;
+	}
+	resp->location = s2o_buf_take(&b, NULL);
+	resp->status = 302;
+	return 0;
+}
+
+/* The CSP of the self-posting form: its one inline script, by hash. */
+static char *
+post_form_csp(struct s2o_err *err)
+{
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 mdlen;
+	char		*h, *csp;
+	size_t		 n;
+
+	if (EVP_Digest(s2o_saml_post_script, strlen(s2o_saml_post_script), md,
+	    &mdlen, EVP_sha256(), NULL) != 1) {
+		s2o_err_set(err, S2O_R_INTERNAL, "SHA-256 failed");
+		return NULL;
+	}
+	if ((h = s2o_b64_encode(md, mdlen, err)) == NULL)
+		return NULL;
+	n = strlen(h) + 96;
+	if ((csp = malloc(n)) == NULL) {
+		free(h);
+		s2o_err_oom(err);
+		return NULL;
+	}
+	snprintf(csp, n, "default-src 'none'; script-src 'sha256-%s'; "
+	    "frame-ancestors 'none'", h);
+	free(h);
+	return csp;
+}
+
+/* The pending login as JSON; NULL with err. */
+static char *
+pending_json(const struct s2o_oidc_authz *a, const char *request_id,
+    time_t now, struct s2o_err *err)
+{
+	json_t	*o;
+	char	*s = NULL;
+
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}",
+	    "request_id", request_id, "client_id", a->client->client_id,
+	    "redirect_uri", a->redirect_uri, "state", a->state,
+	    "nonce", a->nonce, "code_challenge", a->code_challenge,
+	    "connection", a->conn->name, "created", (json_int_t)now);
+	if (o != NULL)
+		s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (s == NULL)
+		s2o_err_oom(err);
+	return s;
+}
+
+int
+s2o_oidc_authorize(const struct s2o_oidc_env *env,
+    const struct s2o_oidc_request *req, struct s2o_oidc_response *resp,
+    struct s2o_err *err)
+{
+	const struct s2o_config		*cfg = s2o_oidc_provider_config(env->op);
+	struct s2o_oidc_authz		 a;
+	struct s2o_saml_authn_params	 p;
+	struct s2o_saml_authn_request	 ar = { NULL, NULL, NULL };
+	struct s2o_err			 why;
+	unsigned char			 rnd[16];
+	char				*relay = NULL, *pending = NULL;
+	time_t				 now = s2o_clock_now(env->clock);
+	int				 rc = -1;
+
+	s2o_oidc_response_cleanup(resp);
+	s2o_err_clear(&why);
+	if (s2o_oidc_authorize_check(cfg, req, &a, &why) == -1) {
+		resp->reason = why.reason;
+		if (a.redirect_uri != NULL)
+			return error_redirect(resp, &a, why.detail, err);
+		return error_page(resp, 400, a.error, why.detail,
+		    req->request_id, err);
+	}
+	/* 128 bits: the handle is all that ties the IdP's answer to us */
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		return s2o_err_set(err, S2O_R_INTERNAL, "RAND_bytes failed");
+	if ((relay = s2o_b64url_encode(rnd, sizeof(rnd), err)) == NULL)
+		goto out;
+	memset(&p, 0, sizeof(p));
+	p.sp = &cfg->sp;
+	p.conn = a.conn;
+	p.keys = env->spk;
+	p.clock = env->clock;
+	p.relay_state = relay;
+	p.login_hint = a.login_hint;
+	p.force_authn = a.force_authn;
+	if (s2o_saml_authn_request_new(&p, &ar, err) == -1 ||
+	    (pending = pending_json(&a, ar.id, now, err)) == NULL ||
+	    s2o_store_put(env->store, S2O_OIDC_NS_AUTHN, relay, pending,
+	    now + S2O_OIDC_AUTHN_TTL, err) == -1)
+		goto out;
+	if (ar.redirect_url != NULL) {
+		resp->location = ar.redirect_url;
+		ar.redirect_url = NULL;
+		resp->status = 302;
+	} else {
+		if ((resp->csp = post_form_csp(err)) == NULL)
+			goto out;
+		resp->body = ar.post_form;
+		resp->len = strlen(ar.post_form);
+		ar.post_form = NULL;
+		resp->status = 200;
+		resp->content_type = text_html;
+	}
+	rc = 0;
+out:
+	if (rc == -1)
+		s2o_oidc_response_cleanup(resp);
+	s2o_saml_authn_request_cleanup(&ar);
+	free(relay);
+	free(pending);
+	return rc;
+}
