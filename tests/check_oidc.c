@@ -672,6 +672,137 @@ START_TEST(test_authorize_accepts)
 }
 END_TEST
 
+
+/* ---- oidc/acs ------------------------------------------------------------ */
+
+#define OKTA_NOW	1795867260	/* 2026-11-28T12:01:00Z, its meta */
+
+/* Stores a pending login as /authorize would. */
+static void
+acs_pending(struct s2o_store *st, const char *relay, const char *connection)
+{
+	struct s2o_err	err;
+	char		v[512];
+
+	s2o_err_clear(&err);
+	snprintf(v, sizeof(v), "{\"request_id\":\"_req-okta\","
+	    "\"client_id\":\"demo-app\",\"redirect_uri\":\"" CB "\","
+	    "\"state\":\"s t\",\"nonce\":\"nc\",\"code_challenge\":\""
+	    CHALLENGE "\",\"connection\":\"%s\",\"created\":0}", connection);
+	ck_assert_int_eq(s2o_store_put(st, S2O_OIDC_NS_AUTHN, relay, v,
+	    OKTA_NOW + 600, &err), 0);
+}
+
+/* POSTs the okta fixture with relay (or none); returns the status. */
+static int
+acs_post(const struct s2o_oidc_env *env, const char *saml, const char *relay,
+    struct s2o_oidc_response *resp)
+{
+	struct s2o_oidc_param	 f[2];
+	struct s2o_oidc_request	 req = get_req;
+	struct s2o_err		 err;
+
+	s2o_err_clear(&err);
+	f[0].name = "SAMLResponse";
+	f[0].value = saml;
+	f[0].len = strlen(saml);
+	f[1].name = "RelayState";
+	f[1].value = relay ? relay : "";
+	f[1].len = strlen(f[1].value);
+	req.method = "POST";
+	req.form = f;
+	req.nform = relay ? 2 : 1;
+	ck_assert_msg(s2o_oidc_acs(env, &req, resp, &err) == 0, "%s",
+	    err.detail);
+	return resp->status;
+}
+
+START_TEST(test_acs_code_once)
+{
+	struct fx		 fx;
+	struct s2o_oidc_response resp;
+	struct s2o_oidc_env	 env;
+	struct s2o_clock	 clock;
+	struct s2o_err		 err;
+	char			*saml, *code_json, code[64];
+	const char		*p;
+	json_t			*o;
+
+	bridge_open(&fx);
+	ck_assert_int_eq(s2o_saml_init(&err), 0);
+	ck_assert_ptr_nonnull(saml = fx_read(fx_path("saml/okta/response.xml"),
+	    NULL));
+	s2o_clock_init_fixed(&clock, OKTA_NOW);
+	s2o_err_clear(&err);
+	memset(&env, 0, sizeof(env));
+	env.op = fx.op;
+	env.clock = &clock;
+	ck_assert_ptr_nonnull(env.store = s2o_store_memory_new(&clock, &err));
+	s2o_oidc_response_init(&resp);
+
+	/* no RelayState, or one nobody stored: refused before parsing */
+	ck_assert_int_eq(acs_post(&env, saml, NULL, &resp), 403);
+	ck_assert_int_eq(resp.reason, S2O_R_IN_RESPONSE_TO_MISMATCH);
+	ck_assert_int_eq(acs_post(&env, saml, "nobody", &resp), 403);
+	ck_assert_int_eq(resp.reason, S2O_R_IN_RESPONSE_TO_MISMATCH);
+	ck_assert_ptr_nonnull(strstr(resp.body, "<code>in_response_to_mismatch"
+	    "</code>"));
+	ck_assert_ptr_nonnull(strstr(resp.body, "0123456789abcdef"));
+	ck_assert_ptr_null(resp.location);
+
+	/* a login sent to another connection: the issuer does not fit */
+	acs_pending(env.store, "r0", "corp");
+	ck_assert_int_eq(acs_post(&env, saml, "r0", &resp), 403);
+	ck_assert_int_eq(resp.reason, S2O_R_ISSUER_MISMATCH);
+	/* the detail is logged, never shown */
+	ck_assert_ptr_null(strstr(resp.body, "connection"));
+
+	/* the right one: a code, back to the client with its state */
+	acs_pending(env.store, "r1", "okta");
+	ck_assert_int_eq(acs_post(&env, saml, "r1", &resp), 302);
+	ck_assert_int_eq(resp.reason, S2O_R_OK);
+	ck_assert_msg(strncmp(resp.location, CB "?code=", strlen(CB) + 6) ==
+	    0, "%s", resp.location);
+	p = resp.location + strlen(CB) + 6;
+	ck_assert_uint_eq(strcspn(p, "&"), 43);	/* 256 bits */
+	ck_assert_str_eq(p + 43, "&state=s%20t");
+	memcpy(code, p, 43);
+	code[43] = '\0';
+	ck_assert_int_eq(s2o_store_take(env.store, S2O_OIDC_NS_CODE, code,
+	    &code_json, &err), 0);
+	ck_assert_ptr_nonnull(o = json_loads(code_json, 0, NULL));
+	ck_assert_str_eq(json_string_value(json_object_get(o, "sub")),
+	    "okta|alice@example.test");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "client_id")),
+	    "demo-app");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "nonce")), "nc");
+	ck_assert_str_eq(json_string_value(json_object_get(o,
+	    "code_challenge")), CHALLENGE);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "sid")),
+	    "id10520385261785874871215921");
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "auth_time")),
+	    1795867170);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(o,
+	    "id_token"), "email")), "alice@example.test");
+	json_decref(o);
+	free(code_json);
+
+	/* the same POST again: its pending login is gone */
+	ck_assert_int_eq(acs_post(&env, saml, "r1", &resp), 403);
+	ck_assert_int_eq(resp.reason, S2O_R_IN_RESPONSE_TO_MISMATCH);
+	/* the same Response for another pending login of the same request
+	 * ID: the replay cache refuses the assertion */
+	acs_pending(env.store, "r2", "okta");
+	ck_assert_int_eq(acs_post(&env, saml, "r2", &resp), 403);
+	ck_assert_int_eq(resp.reason, S2O_R_REPLAYED);
+
+	s2o_oidc_response_cleanup(&resp);
+	s2o_store_free(env.store);
+	free(saml);
+	fx_close(&fx);
+}
+END_TEST
+
 static Suite *
 oidc_suite(void)
 {
@@ -694,6 +825,9 @@ oidc_suite(void)
 	    (int)(sizeof(authz_cases) / sizeof(authz_cases[0])));
 	tcase_add_test(tc, test_authorize_error_answers);
 	tcase_add_test(tc, test_authorize_accepts);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("oidc/acs");
+	tcase_add_test(tc, test_acs_code_once);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("oidc/issuer");
 	tcase_add_test(tc, test_url_is_loopback);

@@ -184,6 +184,20 @@ expect_line "Content-Security-Policy: default-src 'none'; script-src 'sha256-$(p
 expect_out 'action="https://idp-ec.example.test/sso"'
 expect_out 'name="SAMLRequest"'
 
+# /saml/acs: a Response for no pending login is refused with a page
+# naming the reason and the correlation id; the detail is logged only
+expect_exit 0 fetch POST /saml/acs --data-urlencode "SAMLResponse@$fixtures/saml/okta/response.xml" --data "RelayState=nobody"
+expect_line "HTTP/1.1 403 Forbidden"
+expect_line "Content-Type: text/html; charset=utf-8"
+expect_security_headers
+expect_out "<code>in_response_to_mismatch</code>"
+acs_rid=$(sed -n 's/^X-Request-Id: //p' "$tmp/h" | tr -d '\r')
+expect_out "<code>$acs_rid</code>"
+expect_no_out "RelayState"
+expect_exit 0 fetch GET /saml/acs
+expect_line "HTTP/1.1 405 Method Not Allowed"
+expect_line "Allow: POST"
+
 expect_exit 0 fetch GET /healthz
 expect_line "HTTP/1.1 200 OK"
 expect_line "Content-Type: text/plain; charset=utf-8"
@@ -249,6 +263,7 @@ for line in open(sys.argv[1]):
     n += o["event"] == "http"
 assert n >= 13, n
 ' "$log"
+expect_exit 0 grep -F "request_id=$acs_rid rejected reason=in_response_to_mismatch detail=" "$log"
 expect_exit 0 grep -F 'status=413 duration_ms=' "$log"
 expect_out "reason=too_large"
 

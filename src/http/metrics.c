@@ -33,6 +33,7 @@ static const char *const route_labels[HTTP_ROUTE__MAX] = {
 	[HTTP_ROUTE_METRICS] = "/metrics",
 	[HTTP_ROUTE_SAML_METADATA] = "/saml/metadata",
 	[HTTP_ROUTE_AUTHORIZE] = "/authorize",
+	[HTTP_ROUTE_ACS] = "/saml/acs",
 };
 
 const char *

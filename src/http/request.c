@@ -94,7 +94,10 @@ req_new(struct s2o_http_server *srv, const char *url, const char *method)
 	r->reason = S2O_R_OK;
 	s2o_err_clear(&r->err);
 	s2o_http_form_init(&r->query, S2O_HTTP_MAX_FIELDS, S2O_HTTP_MAX_FIELD);
-	s2o_http_form_init(&r->form, S2O_HTTP_MAX_FIELDS, S2O_HTTP_MAX_FIELD);
+	/* a route taking more than the common body (the ACS) takes one
+	 * field as large as its body: the SAMLResponse */
+	s2o_http_form_init(&r->form, S2O_HTTP_MAX_FIELDS,
+	    r->max_body > S2O_HTTP_MAX_BODY ? r->max_body : S2O_HTTP_MAX_FIELD);
 	pthread_mutex_lock(&srv->gen_lock);
 	r->gen = srv->gen;
 	atomic_fetch_add(&r->gen->refs, 1);

@@ -109,6 +109,13 @@ handle_authorize(struct http_call *c, struct s2o_oidc_response *resp,
 	return s2o_oidc_authorize(&c->env, &c->req, resp, err);
 }
 
+static int
+handle_acs(struct http_call *c, struct s2o_oidc_response *resp,
+    struct s2o_err *err)
+{
+	return s2o_oidc_acs(&c->env, &c->req, resp, err);
+}
+
 static const struct http_route routes[] = {
 	{ HTTP_ROUTE_DISCOVERY, "/.well-known/openid-configuration",
 	    HTTP_M_GET, "GET, HEAD", S2O_HTTP_MAX_BODY, false, false,
@@ -126,6 +133,8 @@ static const struct http_route routes[] = {
 	{ HTTP_ROUTE_AUTHORIZE, "/authorize", HTTP_M_GET | HTTP_M_POST,
 	    "GET, HEAD, POST", S2O_HTTP_MAX_BODY, true, true,
 	    handle_authorize },
+	{ HTTP_ROUTE_ACS, "/saml/acs", HTTP_M_POST, "POST",
+	    S2O_HTTP_MAX_BODY_ACS, false, true, handle_acs },
 };
 
 const struct http_route *

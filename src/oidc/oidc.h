@@ -208,6 +208,31 @@ int		 s2o_oidc_authorize(const struct s2o_oidc_env *env,
  * {"request_id", "client_id", "redirect_uri", "state", "nonce",
  * "code_challenge", "connection", "created"}. */
 
+/* ---- acs.c -------------------------------------------------------- */
+
+#define S2O_OIDC_CODE_TTL	60	/* seconds an authorization code lives */
+#define S2O_OIDC_NS_CODE	"code"	/* store namespace, by code */
+
+/*
+ * POST /saml/acs: SAMLResponse and RelayState. Takes the pending login by
+ * RelayState (single use; unknown, used or expired: in_response_to_mismatch),
+ * parses the Response, requires its issuer to be the login's connection,
+ * verifies and validates it with InResponseTo = the stored request ID and
+ * the store's replay cache, maps it, applies the policies (the client's
+ * address is not passed yet: an allow list of ranges fails closed), then
+ * stores a one-time code (256 random bits, S2O_OIDC_CODE_TTL) holding
+ * {client_id, redirect_uri, code_challenge, nonce, sub, id_token (the
+ * mapped claims), auth_time, acr, sid, connection} and answers 302 to
+ * redirect_uri?code=...&state=.... A refused Response: an HTML page with
+ * the status of its reason, the reason token and the correlation id
+ * (request_id); the detail is logged only. Returns 0 with resp, or -1
+ * with err for the server's own failure (S2O_R_INTERNAL,
+ * S2O_R_STORE_UNAVAILABLE).
+ */
+int		 s2o_oidc_acs(const struct s2o_oidc_env *env,
+		    const struct s2o_oidc_request *req,
+		    struct s2o_oidc_response *resp, struct s2o_err *err);
+
 /* ---- text helpers (authorize.c) ------------------------------------- */
 
 /* s with & < > " ' as HTML character references. NULL on OOM. */

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The assertion consumer service: the IdP's Response for a pending login
+ * becomes a one-time authorization code for the client that asked.
+ *
+ * The pending login is taken (single use) by its RelayState handle, so a
+ * Response can answer only the AuthnRequest it was made for, once; the
+ * assertion ID is claimed in the store's replay cache besides. A refused
+ * Response gets an HTML page with the reason token and the correlation
+ * id; the detail goes to the log only, since it may describe the
+ * assertion to whoever holds the browser.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/rand.h>
+
+#include "map/map.h"
+#include "oidc/oidc_int.h"
+#include "policy/policy.h"
+
+static const char text_html[] = "text/html; charset=utf-8";
+
+/* The form parameter name, once; NULL when absent or repeated. */
+static const char *
+form_param(const struct s2o_oidc_request *req, const char *name, bool *dup)
+{
+	const char	*v = NULL;
+	size_t		 i;
+
+	for (i = 0; i < req->nform; i++) {
+		if (strcmp(req->form[i].name, name) != 0)
+			continue;
+		if (v != NULL)
+			*dup = true;
+		v = req->form[i].value;
+	}
+	return *dup ? NULL : v;
+}
+
+/* The rejection page: status from the reason table, the reason token and
+ * the correlation id; the detail is logged, not shown. */
+static int
+rejected(struct s2o_oidc_response *resp, const struct s2o_oidc_request *req,
+    const struct s2o_err *why, struct s2o_err *err)
+{
+	struct s2o_buf	b;
+
+	s2o_log(S2O_LOG_WARN, "acs", "request_id=%s rejected reason=%s "
+	    "detail=\"%s\"", req->request_id ? req->request_id : "-",
+	    s2o_reason_token(why->reason), why->detail);
+	s2o_oidc_response_cleanup(resp);
+	s2o_buf_init(&b, 1u << 16);
+	/* the token and the id are [a-z_] and hex: nothing to escape */
+	if (s2o_buf_printf(&b, err, "<!DOCTYPE html>\n<html><head>"
+	    "<meta charset=\"utf-8\"><title>Sign-in failed</title></head>"
+	    "<body><h1>Sign-in failed</h1>\n<p>Reason: <code>%s</code></p>\n"
+	    "<p>Correlation id: <code>%s</code> (give it to your "
+	    "administrator)</p>\n</body></html>\n",
+	    s2o_reason_token(why->reason),
+	    req->request_id ? req->request_id : "-") == -1)
+		return -1;
+	resp->body = s2o_buf_take(&b, &resp->len);
+	resp->status = s2o_reason_http_status(why->reason);
+	resp->content_type = text_html;
+	resp->reason = why->reason;
+	return 0;
+}
+
+static int
+replay_mark(void *ctx, const char *id, time_t expires, struct s2o_err *err)
+{
+	return s2o_store_claim(ctx, "assertion", id, expires,
+	    "this assertion ID", err);
+}
+
+/* A member of the pending login; "" when absent. */
+static const char *
+str(json_t *o, const char *k)
+{
+	const char	*s = json_string_value(json_object_get(o, k));
+
+	return s != NULL ? s : "";
+}
+
+/* What the token endpoint needs to mint, bound to the client. */
+static char *
+code_json(json_t *pending, const struct s2o_map_result *m,
+    const struct s2o_assertion *a, const char *connection,
+    struct s2o_err *err)
+{
+	json_t	*o, *claims;
+	char	*s = NULL;
+
+	if ((claims = json_loads(m->id_token, 0, NULL)) == NULL) {
+		s2o_err_set(err, S2O_R_INTERNAL, "mapped claims are not JSON");
+		return NULL;
+	}
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:s?, s:s?, s:s}",
+	    "client_id", str(pending, "client_id"),
+	    "redirect_uri", str(pending, "redirect_uri"),
+	    "code_challenge", str(pending, "code_challenge"),
+	    "nonce", str(pending, "nonce"),
+	    "sub", m->sub, "id_token", claims,
+	    "auth_time", (json_int_t)a->authn_instant,
+	    "acr", a->authn_context, "sid", a->session_index,
+	    "connection", connection);
+	if (o != NULL)
+		s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (s == NULL)
+		s2o_err_oom(err);
+	return s;
+}
+
+/*
+ * The pipeline. Returns 0 with *code_out (the code's value, owned) or -1
+ * with why (a rejection) or err (the server's failure, *fatal set).
+ */
+static int
+consume(const struct s2o_oidc_env *env, const char *saml, json_t *pending,
+    char **codev, struct s2o_err *why)
+{
+	const struct s2o_config		*cfg = s2o_oidc_provider_config(env->op);
+	const struct s2o_connection	*conn;
+	const struct s2o_client		*client;
+	struct s2o_saml_response	*r = NULL;
+	struct s2o_saml_trust		*trust = NULL;
+	struct s2o_assertion		*a = NULL;
+	struct s2o_mapping		*m = NULL;
+	struct s2o_policy_set		*ps = NULL;
+	struct s2o_map_result		 mr;
+	struct s2o_saml_replay		 replay;
+	struct s2o_saml_expect		 exp;
+	struct s2o_diags		 d;
+	unsigned char			 rnd[32];
+	char				*code = NULL, *value = NULL;
+	time_t				 now = s2o_clock_now(env->clock);
+	int				 rc = -1;
+
+	s2o_map_result_init(&mr);
+	s2o_diags_init(&d);
+	if ((r = s2o_saml_response_parse(saml, strlen(saml),
+	    cfg->max_response_bytes, why)) == NULL)
+		goto out;
+	conn = s2o_config_connection_by_issuer(cfg,
+	    s2o_saml_response_issuer(r));
+	if (conn == NULL || strcmp(conn->name, str(pending, "connection"))
+	    != 0) {
+		s2o_err_set(why, S2O_R_ISSUER_MISMATCH, "the Response's issuer "
+		    "is not connection %s, which the login was sent to",
+		    str(pending, "connection"));
+		goto out;
+	}
+	if ((trust = s2o_saml_trust_new(&cfg->sp, conn, why)) == NULL)
+		goto out;
+	memset(&exp, 0, sizeof(exp));
+	replay.mark = replay_mark;
+	replay.ctx = env->store;
+	exp.sp = &cfg->sp;
+	exp.conn = conn;
+	exp.trust = trust;
+	exp.clock = env->clock;
+	exp.clock_skew = cfg->clock_skew;
+	exp.in_response_to = str(pending, "request_id");
+	exp.replay = &replay;
+	if ((a = s2o_saml_response_consume(r, &exp, why)) == NULL ||
+	    (m = s2o_map_load(conn->mappings_file, &d, why)) == NULL ||
+	    s2o_map_apply(m, a, conn->name, 0, &mr, why) == -1)
+		goto out;
+	client = s2o_config_client(cfg, str(pending, "client_id"));
+	if (client == NULL) {
+		s2o_err_set(why, S2O_R_CONFIG_INVALID, "client %s is no longer "
+		    "configured", str(pending, "client_id"));
+		goto out;
+	}
+	/* the client's address is not known here yet: an allow list of
+	 * ranges fails closed */
+	if ((ps = s2o_policy_set_for(cfg, conn, client, why)) == NULL ||
+	    s2o_policy_check(ps, NULL, mr.profile, a->authn_context, why) ==
+	    -1)
+		goto out;
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+		s2o_err_set(why, S2O_R_INTERNAL, "RAND_bytes failed");
+		goto out;
+	}
+	if ((code = s2o_b64url_encode(rnd, sizeof(rnd), why)) == NULL ||
+	    (value = code_json(pending, &mr, a, conn->name, why)) == NULL ||
+	    s2o_store_put(env->store, S2O_OIDC_NS_CODE, code, value,
+	    now + S2O_OIDC_CODE_TTL, why) == -1)
+		goto out;
+	*codev = code;
+	code = NULL;
+	rc = 0;
+out:
+	OPENSSL_cleanse(rnd, sizeof(rnd));
+	free(code);
+	free(value);
+	s2o_policy_set_free(ps);
+	s2o_map_result_cleanup(&mr);
+	s2o_map_free(m);
+	s2o_assertion_free(a);
+	s2o_saml_trust_free(trust);
+	s2o_saml_response_free(r);
+	s2o_diags_cleanup(&d);
+	return rc;
+}
+
+int
+s2o_oidc_acs(const struct s2o_oidc_env *env,
+    const struct s2o_oidc_request *req, struct s2o_oidc_response *resp,
+    struct s2o_err *err)
+{
+	const char	*saml, *relay;
+	bool		 dup = false;
+	char		*pending_text = NULL, *code = NULL;
+	json_t		*pending = NULL;
+	struct s2o_err	 why;
+	struct s2o_buf	 b;
+	int		 rc, t;
+
+	s2o_oidc_response_cleanup(resp);
+	s2o_err_clear(&why);
+	saml = form_param(req, "SAMLResponse", &dup);
+	relay = form_param(req, "RelayState", &dup);
+	if (dup || saml == NULL || saml[0] == '\0') {
+		s2o_err_set(&why, S2O_R_MALFORMED, "SAMLResponse missing, or "
+		    "a form field given twice");
+		return rejected(resp, req, &why, err);
+	}
+	if (relay == NULL || relay[0] == '\0') {
+		s2o_err_set(&why, S2O_R_IN_RESPONSE_TO_MISMATCH, "no "
+		    "RelayState: unsolicited Responses are not accepted here");
+		return rejected(resp, req, &why, err);
+	}
+	t = s2o_store_take(env->store, S2O_OIDC_NS_AUTHN, relay,
+	    &pending_text, err);
+	if (t == -1)
+		return -1;
+	if (t == 1) {
+		s2o_err_set(&why, S2O_R_IN_RESPONSE_TO_MISMATCH, "no pending "
+		    "login for this RelayState (unknown, used or expired)");
+		return rejected(resp, req, &why, err);
+	}
+	if ((pending = json_loads(pending_text, 0, NULL)) == NULL) {
+		free(pending_text);
+		return s2o_err_set(err, S2O_R_INTERNAL, "pending login is not "
+		    "JSON");
+	}
+	free(pending_text);
+	if (consume(env, saml, pending, &code, &why) == -1) {
+		json_decref(pending);
+		if (why.reason == S2O_R_STORE_UNAVAILABLE ||
+		    why.reason == S2O_R_INTERNAL) {
+			*err = why;
+			return -1;
+		}
+		return rejected(resp, req, &why, err);
+	}
+	s2o_buf_init(&b, 1u << 16);
+	rc = -1;
+	if (s2o_buf_adds(&b, str(pending, "redirect_uri"), err) == 0 &&
+	    s2o_buf_adds(&b, strchr(str(pending, "redirect_uri"), '?') ?
+	    "&code=" : "?code=", err) == 0 &&
+	    s2o_buf_adds(&b, code, err) == 0 &&
+	    s2o_buf_adds(&b, "&state=", err) == 0 &&
+	    s2o_oidc_url_encode(&b, str(pending, "state"), err) == 0) {
+		resp->location = s2o_buf_take(&b, NULL);
+		resp->status = 302;
+		rc = 0;
+	}
+	s2o_buf_cleanup(&b);
+	free(code);
+	json_decref(pending);
+	return rc;
+}
