@@ -407,7 +407,7 @@ END_TEST
 
 #define CB	"http://127.0.0.1:3000/cb"
 /* RFC 7636 appendix B: the challenge of its verifier */
-#define CHAL	"E9Melhoe2OwvFrEMTJguCQaoWL2EGhYvL6dYZQmnrk"
+#define CHAL	"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-c"
 #define CHALLENGE CHAL "M"
 
 /* A GET /authorize with these query parameters (NULL-terminated pairs). */
@@ -803,6 +803,157 @@ START_TEST(test_acs_code_once)
 }
 END_TEST
 
+
+/* ---- oidc/token ---------------------------------------------------------- */
+
+#define VERIFIER "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"	/* RFC 7636 B */
+
+START_TEST(test_pkce_s256)
+{
+	ck_assert(s2o_oidc_pkce_s256_ok(VERIFIER, CHALLENGE));
+	ck_assert(!s2o_oidc_pkce_s256_ok(VERIFIER "x", CHALLENGE));
+	ck_assert(!s2o_oidc_pkce_s256_ok(CHALLENGE, CHALLENGE));
+	/* too short, and a character outside the unreserved set */
+	ck_assert(!s2o_oidc_pkce_s256_ok("abc", CHALLENGE));
+	ck_assert(!s2o_oidc_pkce_s256_ok("dBjftJeZ4CVP+mB92K27uhbUJU1p1r_wW1gF"
+	    "WFOEjXk", CHALLENGE));
+}
+END_TEST
+
+struct tok_case {
+	const char	*kv[16];
+	const char	*authorization;
+	int		 status;
+	const char	*error;		/* NULL: tokens */
+	bool		 spends;	/* the code is gone after it */
+};
+
+static const struct tok_case tok_cases[] = {
+#define TOK_GOOD "grant_type", "authorization_code", "code", "C0DE", \
+	"redirect_uri", CB, "code_verifier", VERIFIER
+	{ { TOK_GOOD, "client_id", "demo-app", "client_secret",
+	    "fixture-client-secret", NULL }, NULL, 200, NULL, true },
+	/* client_secret_basic: base64("demo-app:fixture-client-secret") */
+	{ { TOK_GOOD, NULL }, "Basic ZGVtby1hcHA6Zml4dHVyZS1jbGllbnQtc2VjcmV0",
+	    200, NULL, true },
+	{ { TOK_GOOD, "client_id", "demo-app", "client_secret", "wrong",
+	    NULL }, NULL, 401, "invalid_client", false },
+	{ { TOK_GOOD, NULL }, "Basic ZGVtby1hcHA6d3Jvbmc=", 401,
+	    "invalid_client", false },
+	{ { TOK_GOOD, "client_id", "demo-app", NULL }, NULL, 401,
+	    "invalid_client", false },
+	{ { TOK_GOOD, "client_id", "nobody", NULL }, NULL, 401,
+	    "invalid_client", false },
+	{ { "grant_type", "refresh_token", "code", "C0DE", "redirect_uri", CB,
+	    "client_id", "demo-app", "client_secret", "fixture-client-secret",
+	    NULL }, NULL, 400, "unsupported_grant_type", false },
+	{ { "grant_type", "authorization_code", "redirect_uri", CB,
+	    "client_id", "demo-app", "client_secret", "fixture-client-secret",
+	    NULL }, NULL, 400, "invalid_request", false },
+	{ { TOK_GOOD, "code", "again", "client_id", "demo-app",
+	    "client_secret", "fixture-client-secret", NULL }, NULL, 400,
+	    "invalid_request", false },
+	{ { "grant_type", "authorization_code", "code", "C0DE", "redirect_uri",
+	    CB "/x", "code_verifier", VERIFIER, "client_id", "demo-app",
+	    "client_secret", "fixture-client-secret", NULL }, NULL, 400,
+	    "invalid_grant", true },
+	{ { "grant_type", "authorization_code", "code", "C0DE", "redirect_uri",
+	    CB, "code_verifier", VERIFIER "x", "client_id", "demo-app",
+	    "client_secret", "fixture-client-secret", NULL }, NULL, 400,
+	    "invalid_grant", true },
+	{ { "grant_type", "authorization_code", "code", "C0DE", "redirect_uri",
+	    CB, "client_id", "demo-app", "client_secret",
+	    "fixture-client-secret", NULL }, NULL, 400, "invalid_grant", true },
+	{ { "grant_type", "authorization_code", "code", "other", "redirect_uri",
+	    CB, "code_verifier", VERIFIER, "client_id", "demo-app",
+	    "client_secret", "fixture-client-secret", NULL }, NULL, 400,
+	    "invalid_grant", false },
+};
+
+START_TEST(test_token_cases)
+{
+	const struct tok_case	*tc = &tok_cases[_i];
+	struct fx		 fx;
+	struct s2o_oidc_param	 f[16];
+	struct s2o_oidc_request	 req = get_req;
+	struct s2o_oidc_response resp;
+	struct s2o_oidc_env	 env;
+	struct s2o_clock	 clock;
+	struct s2o_err		 err;
+	char			*v;
+	json_t			*o, *claims;
+	const char		*it, *p, *q;
+	unsigned char		*payload;
+	size_t			 n;
+
+	bridge_open(&fx);
+	s2o_clock_init_fixed(&clock, 1700000000);
+	s2o_err_clear(&err);
+	memset(&env, 0, sizeof(env));
+	env.op = fx.op;
+	env.clock = &clock;
+	ck_assert_ptr_nonnull(env.store = s2o_store_memory_new(&clock, &err));
+	ck_assert_int_eq(s2o_store_put(env.store, S2O_OIDC_NS_CODE, "C0DE",
+	    "{\"client_id\":\"demo-app\",\"scope\":\"openid\",\"redirect_uri\":"
+	    "\"" CB "\",\"code_challenge\":\"" CHALLENGE "\",\"nonce\":\"nc\","
+	    "\"sub\":\"corp|alice\",\"id_token\":{\"email\":\"a@example.test\"},"
+	    "\"auth_time\":1699999990,\"acr\":null,\"sid\":\"s1\","
+	    "\"connection\":\"corp\"}", 1700000060, &err), 0);
+	req.method = "POST";
+	req.form = f;
+	req.nform = authz_query(f, 16, tc->kv);
+	req.authorization = tc->authorization;
+	s2o_oidc_response_init(&resp);
+	ck_assert_msg(s2o_oidc_token(&env, &req, &resp, &err) == 0, "%s",
+	    err.detail);
+	ck_assert_msg(resp.status == tc->status, "case %d: %d %s", _i,
+	    resp.status, resp.body);
+	ck_assert_str_eq(resp.content_type, "application/json");
+	ck_assert_ptr_null(resp.cache_control);	/* no-store */
+	ck_assert_ptr_nonnull(o = json_loads(resp.body, 0, NULL));
+	if (tc->error != NULL) {
+		ck_assert_str_eq(json_string_value(json_object_get(o, "error")),
+		    tc->error);
+		ck_assert_int_eq(resp.www_authenticate != NULL,
+		    tc->status == 401 && tc->authorization != NULL);
+	} else {
+		ck_assert_str_eq(json_string_value(json_object_get(o,
+		    "token_type")), "Bearer");
+		ck_assert_int_eq(json_integer_value(json_object_get(o,
+		    "expires_in")), 300);
+		ck_assert_ptr_nonnull(json_string_value(json_object_get(o,
+		    "access_token")));
+		it = json_string_value(json_object_get(o, "id_token"));
+		ck_assert_ptr_nonnull(p = strchr(it, '.'));
+		ck_assert_ptr_nonnull(q = strchr(p + 1, '.'));
+		ck_assert_ptr_nonnull(payload = s2o_b64url_decode(p + 1,
+		    (size_t)(q - p - 1), 65536, &n, &err));
+		ck_assert_ptr_nonnull(claims = json_loadb((char *)payload, n,
+		    0, NULL));
+		ck_assert_str_eq(json_string_value(json_object_get(claims,
+		    "sub")), "corp|alice");
+		ck_assert_str_eq(json_string_value(json_object_get(claims,
+		    "aud")), "demo-app");
+		ck_assert_str_eq(json_string_value(json_object_get(claims,
+		    "nonce")), "nc");
+		ck_assert_str_eq(json_string_value(json_object_get(claims,
+		    "email")), "a@example.test");
+		ck_assert_ptr_nonnull(json_object_get(claims, "at_hash"));
+		json_decref(claims);
+		free(payload);
+	}
+	json_decref(o);
+	/* spent or not; and a second redemption of a spent code fails */
+	v = NULL;
+	ck_assert_int_eq(s2o_store_take(env.store, S2O_OIDC_NS_CODE, "C0DE",
+	    &v, &err), tc->spends ? 1 : 0);
+	free(v);
+	s2o_oidc_response_cleanup(&resp);
+	s2o_store_free(env.store);
+	fx_close(&fx);
+}
+END_TEST
+
 static Suite *
 oidc_suite(void)
 {
@@ -828,6 +979,11 @@ oidc_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("oidc/acs");
 	tcase_add_test(tc, test_acs_code_once);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("oidc/token");
+	tcase_add_test(tc, test_pkce_s256);
+	tcase_add_loop_test(tc, test_token_cases, 0,
+	    (int)(sizeof(tok_cases) / sizeof(tok_cases[0])));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("oidc/issuer");
 	tcase_add_test(tc, test_url_is_loopback);

@@ -158,7 +158,7 @@ expect_line "HTTP/1.1 405 Method Not Allowed"
 
 # /authorize: an unknown client gets a page, never a redirect ...
 cb=http://127.0.0.1:3000/cb
-chal=E9Melhoe2OwvFrEMTJguCQaoWL2EGhYvL6dYZQmnrkM	# RFC 7636 appendix B
+chal=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM	# RFC 7636 appendix B
 good="client_id=demo-app&redirect_uri=$cb&response_type=code&scope=openid&state=s1&nonce=n1&code_challenge=$chal&code_challenge_method=S256"
 expect_exit 0 fetch GET "/authorize?client_id=nobody&redirect_uri=https://evil.example/"
 expect_line "HTTP/1.1 400 Bad Request"
@@ -197,6 +197,17 @@ expect_no_out "RelayState"
 expect_exit 0 fetch GET /saml/acs
 expect_line "HTTP/1.1 405 Method Not Allowed"
 expect_line "Allow: POST"
+
+# /token: OAuth JSON errors, never cached
+expect_exit 0 fetch POST /token -u demo-app:wrong --data "grant_type=authorization_code&code=x&redirect_uri=$cb&code_verifier=x"
+expect_line "HTTP/1.1 401 Unauthorized"
+expect_line 'WWW-Authenticate: Basic realm="saml2oidc"'
+expect_line "Cache-Control: no-store"
+expect_out '{"error":"invalid_client",'
+expect_exit 0 fetch POST /token -u demo-app:fixture-client-secret --data "grant_type=authorization_code&code=x&redirect_uri=$cb&code_verifier=x"
+expect_line "HTTP/1.1 400 Bad Request"
+expect_line "Content-Type: application/json"
+expect_out '{"error":"invalid_grant","error_description":"unknown, used or expired code"}'
 
 expect_exit 0 fetch GET /healthz
 expect_line "HTTP/1.1 200 OK"

@@ -34,6 +34,7 @@ static const char *const route_labels[HTTP_ROUTE__MAX] = {
 	[HTTP_ROUTE_SAML_METADATA] = "/saml/metadata",
 	[HTTP_ROUTE_AUTHORIZE] = "/authorize",
 	[HTTP_ROUTE_ACS] = "/saml/acs",
+	[HTTP_ROUTE_TOKEN] = "/token",
 };
 
 const char *

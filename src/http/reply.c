@@ -58,6 +58,10 @@ http_reply(struct MHD_Connection *c, struct http_req *r,
 		ok &= MHD_add_response_header(mr, security_headers[i].name,
 		    i == 0 && resp->csp != NULL ? resp->csp :
 		    security_headers[i].value) == MHD_YES;
+	if (resp->www_authenticate != NULL)
+		ok &= MHD_add_response_header(mr,
+		    MHD_HTTP_HEADER_WWW_AUTHENTICATE, resp->www_authenticate) ==
+		    MHD_YES;
 	if (resp->location != NULL)
 		ok &= MHD_add_response_header(mr, MHD_HTTP_HEADER_LOCATION,
 		    resp->location) == MHD_YES;

@@ -116,6 +116,13 @@ handle_acs(struct http_call *c, struct s2o_oidc_response *resp,
 	return s2o_oidc_acs(&c->env, &c->req, resp, err);
 }
 
+static int
+handle_token(struct http_call *c, struct s2o_oidc_response *resp,
+    struct s2o_err *err)
+{
+	return s2o_oidc_token(&c->env, &c->req, resp, err);
+}
+
 static const struct http_route routes[] = {
 	{ HTTP_ROUTE_DISCOVERY, "/.well-known/openid-configuration",
 	    HTTP_M_GET, "GET, HEAD", S2O_HTTP_MAX_BODY, false, false,
@@ -135,6 +142,8 @@ static const struct http_route routes[] = {
 	    handle_authorize },
 	{ HTTP_ROUTE_ACS, "/saml/acs", HTTP_M_POST, "POST",
 	    S2O_HTTP_MAX_BODY_ACS, false, true, handle_acs },
+	{ HTTP_ROUTE_TOKEN, "/token", HTTP_M_POST, "POST",
+	    S2O_HTTP_MAX_BODY, false, true, handle_token },
 };
 
 const struct http_route *

@@ -98,8 +98,9 @@ code_json(json_t *pending, const struct s2o_map_result *m,
 		s2o_err_set(err, S2O_R_INTERNAL, "mapped claims are not JSON");
 		return NULL;
 	}
-	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:s?, s:s?, s:s}",
-	    "client_id", str(pending, "client_id"),
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:s?, s:s?, "
+	    "s:s}", "client_id", str(pending, "client_id"),
+	    "scope", str(pending, "scope"),
 	    "redirect_uri", str(pending, "redirect_uri"),
 	    "code_challenge", str(pending, "code_challenge"),
 	    "nonce", str(pending, "nonce"),

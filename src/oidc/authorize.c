@@ -184,6 +184,7 @@ s2o_oidc_authorize_check(const struct s2o_config *cfg,
 	PARAM("state", a->state);
 	PARAM("response_type", response_type);
 	PARAM("scope", scope);
+	a->scope = scope;
 	PARAM("nonce", a->nonce);
 	PARAM("code_challenge", a->code_challenge);
 	PARAM("code_challenge_method", method);
@@ -327,8 +328,9 @@ pending_json(const struct s2o_oidc_authz *a, const char *request_id,
 	json_t	*o;
 	char	*s = NULL;
 
-	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}",
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}",
 	    "request_id", request_id, "client_id", a->client->client_id,
+	    "scope", a->scope,
 	    "redirect_uri", a->redirect_uri, "state", a->state,
 	    "nonce", a->nonce, "code_challenge", a->code_challenge,
 	    "connection", a->conn->name, "created", (json_int_t)now);

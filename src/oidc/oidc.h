@@ -60,6 +60,7 @@ struct s2o_oidc_response {
 	char		*location;	/* owned; the Location header or NULL */
 	char		*csp;		/* owned; replaces the default
 					   Content-Security-Policy, or NULL */
+	const char	*www_authenticate; /* static; the header or NULL */
 };
 
 #define S2O_OIDC_JSON		"application/json"
@@ -167,6 +168,7 @@ struct s2o_oidc_authz {
 	const struct s2o_connection	*conn;
 	const char	*redirect_uri;	/* set once verified */
 	const char	*state, *nonce, *code_challenge, *login_hint;
+	const char	*scope;
 	bool		 force_authn;	/* prompt=login */
 	const char	*error;		/* the OAuth error, when refused */
 };
@@ -205,7 +207,7 @@ int		 s2o_oidc_authorize(const struct s2o_oidc_env *env,
 		    struct s2o_oidc_response *resp, struct s2o_err *err);
 
 /* The pending login stored under a RelayState handle, as JSON:
- * {"request_id", "client_id", "redirect_uri", "state", "nonce",
+ * {"request_id", "client_id", "scope", "redirect_uri", "state", "nonce",
  * "code_challenge", "connection", "created"}. */
 
 /* ---- acs.c -------------------------------------------------------- */
@@ -221,7 +223,7 @@ int		 s2o_oidc_authorize(const struct s2o_oidc_env *env,
  * the store's replay cache, maps it, applies the policies (the client's
  * address is not passed yet: an allow list of ranges fails closed), then
  * stores a one-time code (256 random bits, S2O_OIDC_CODE_TTL) holding
- * {client_id, redirect_uri, code_challenge, nonce, sub, id_token (the
+ * {client_id, scope, redirect_uri, code_challenge, nonce, sub, id_token (the
  * mapped claims), auth_time, acr, sid, connection} and answers 302 to
  * redirect_uri?code=...&state=.... A refused Response: an HTML page with
  * the status of its reason, the reason token and the correlation id
@@ -232,6 +234,30 @@ int		 s2o_oidc_authorize(const struct s2o_oidc_env *env,
 int		 s2o_oidc_acs(const struct s2o_oidc_env *env,
 		    const struct s2o_oidc_request *req,
 		    struct s2o_oidc_response *resp, struct s2o_err *err);
+
+/* ---- token_endpoint.c ------------------------------------------------ */
+
+/*
+ * POST /token (RFC 6749 §4.1.3): grant_type=authorization_code, code,
+ * redirect_uri (equal to the one the code was issued for), code_verifier
+ * (RFC 7636 S256), and the client: client_secret_basic or
+ * client_secret_post (constant-time comparison), or none for a client
+ * without a secret. The code is taken from the store at its first use,
+ * whatever follows. Success: 200 {"id_token", "access_token",
+ * "token_type": "Bearer", "expires_in"} with no-store; the access token's
+ * audience is the issuer's /userinfo, the ID token carries nonce and
+ * at_hash. Refusals: the OAuth JSON errors invalid_request,
+ * invalid_client (401; WWW-Authenticate when Basic was tried),
+ * unsupported_grant_type, invalid_grant. Returns 0 with resp, or -1 with
+ * err for the server's own failure.
+ */
+int		 s2o_oidc_token(const struct s2o_oidc_env *env,
+		    const struct s2o_oidc_request *req,
+		    struct s2o_oidc_response *resp, struct s2o_err *err);
+/* True when BASE64URL(SHA256(verifier)) is challenge and the verifier is
+ * 43 to 128 unreserved characters (RFC 7636 §4.1, §4.6). */
+bool		 s2o_oidc_pkce_s256_ok(const char *verifier,
+		    const char *challenge);
 
 /* ---- text helpers (authorize.c) ------------------------------------- */
 
