@@ -1,0 +1,91 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# The whole login through `saml2oidc serve` on 127.0.0.1, as a client and
+# an IdP would walk it: /authorize with a PKCE pair, the AuthnRequest's ID
+# read from the HTTP-Redirect URL, a Response for that ID signed now with
+# xmlsec1 and the fixture IdP key (times around the real clock, since the
+# server uses it), POST /saml/acs, the code from the redirect, POST
+# /token, and the ID token verified with PyJWT against
+# /.well-known/jwks.json (signature, aud, iss, nonce, sub). Then the
+# refusals: an unregistered redirect_uri (a page), no PKCE (back to the
+# client), the same Response posted twice, a wrong code_verifier, and a
+# code redeemed twice. Skips (77) without curl, xmlsec1 or PyJWT
+# (scripts/setup-debian.sh installs them).
+
+name=flow
+. "${S2O_SRCDIR:-.}/tests/expect.sh"
+
+for tool in curl xmlsec1; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "flow: SKIP: $tool not found"
+		exit 77
+	fi
+done
+if ! find_pyjwt; then
+	echo "flow: SKIP: no python3 with jwt and cryptography"
+	exit 77
+fi
+tmp=$(mktemp -d) || exit 1
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+cfg=$tmp/bridge.json
+log=$tmp/serve.log
+
+alive() { kill -0 "$pid" 2>/dev/null; }
+ready() { curl -sf --max-time 1 "http://$addr/readyz" | grep -qx ready; }
+up_or_dead() { ready || ! alive; }
+wait_for() {
+	limit=$(($1 * 50))
+	shift
+	i=0
+	while ! "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ "$i" -ge "$limit" ] && return 1
+		sleep 0.02
+	done
+	return 0
+}
+
+tries=0
+while :; do
+	tries=$((tries + 1))
+	port=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000))
+	addr=127.0.0.1:$port
+	sed -e "s|\"\\.\\./|\"$fixtures/saml/../|g" \
+	    -e "s|\"listen\": \"127.0.0.1:8080\"|\"listen\": \"$addr\"|" \
+	    "$fixtures/saml/bridge.json" >"$cfg"
+	"$bin" serve --config "$cfg" 2>"$log" &
+	pid=$!
+	wait_for 10 up_or_dead
+	alive && grep -qF "listening on $addr" "$log" && break
+	if alive; then
+		echo "flow: FAIL: no answer on $addr" >&2
+		exit 1
+	fi
+	wait "$pid"
+	pid=
+	if ! grep -qF "Address already in use" "$log" || [ "$tries" -ge 10 ]; then
+		echo "flow: FAIL: the server did not start:" >&2
+		sed 's/^/    | /' "$log" >&2
+		exit 1
+	fi
+done
+
+expect_exit 0 "$py" "$srcdir/tests/flow.py" "http://$addr" "$fixtures" "$tmp"
+expect_line "login: ok"
+expect_line "id_token: verified sub=corp|alice@example.test nonce=ok"
+expect_line "code reuse: invalid_grant"
+expect_line "response replay: 403 in_response_to_mismatch"
+expect_line "response for another login: 403 in_response_to_mismatch"
+expect_line "unregistered redirect_uri: 400 page"
+expect_line "no pkce: 302 invalid_request"
+expect_line "bad verifier: invalid_grant"
+kill -TERM "$pid"
+wait "$pid"
+pid=
+expect_done
