@@ -954,6 +954,109 @@ START_TEST(test_token_cases)
 }
 END_TEST
 
+
+/* ---- oidc/userinfo --------------------------------------------------------- */
+
+static char *
+access_token(struct fx *fx, const struct s2o_clock *clock, const char *aud)
+{
+	struct s2o_token_access_req	 ar;
+	struct s2o_err			 err;
+	char				*t;
+
+	memset(&ar, 0, sizeof(ar));
+	ar.issuer = ISS;
+	ar.sub = "corp|alice";
+	ar.aud = aud;
+	ar.client_id = "demo-app";
+	ar.clock = clock;
+	ar.ttl = 300;
+	s2o_err_clear(&err);
+	ck_assert_msg((t = s2o_token_access_mint(fx->ks, &ar, &err)) != NULL,
+	    "%s", err.detail);
+	return t;
+}
+
+/* GET /userinfo with "Bearer token"; returns the status. */
+static int
+userinfo(const struct s2o_oidc_env *env, const char *authorization,
+    struct s2o_oidc_response *resp)
+{
+	struct s2o_oidc_request	req = get_req;
+	struct s2o_err		err;
+
+	s2o_err_clear(&err);
+	req.authorization = authorization;
+	ck_assert_int_eq(s2o_oidc_userinfo(env, &req, resp, &err), 0);
+	return resp->status;
+}
+
+START_TEST(test_userinfo)
+{
+	struct fx		 fx;
+	struct s2o_oidc_response resp;
+	struct s2o_oidc_env	 env;
+	struct s2o_clock	 clock;
+	struct s2o_token_id_req	 ir;
+	struct s2o_err		 err;
+	char			*good, *other, *idt, h[4096];
+
+	bridge_open(&fx);
+	s2o_clock_init_fixed(&clock, 1700000000);
+	memset(&env, 0, sizeof(env));
+	env.op = fx.op;
+	env.clock = &clock;
+	s2o_oidc_response_init(&resp);
+	good = access_token(&fx, &clock, ISS "/userinfo");
+	other = access_token(&fx, &clock, "https://api.example.test");
+	memset(&ir, 0, sizeof(ir));
+	ir.issuer = ISS;
+	ir.sub = "corp|alice";
+	ir.aud = ISS "/userinfo";
+	ir.clock = &clock;
+	ir.ttl = 300;
+	s2o_err_clear(&err);
+	ck_assert_ptr_nonnull(idt = s2o_token_id_mint(fx.ks, &ir, &err));
+
+	snprintf(h, sizeof(h), "Bearer %s", good);
+	ck_assert_int_eq(userinfo(&env, h, &resp), 200);
+	ck_assert_str_eq(resp.body, "{\"sub\":\"corp|alice\"}");
+	ck_assert_ptr_null(resp.www_authenticate);
+	/* no token */
+	ck_assert_int_eq(userinfo(&env, NULL, &resp), 401);
+	ck_assert_str_eq(resp.www_authenticate, "Bearer realm=\"saml2oidc\"");
+	/* another audience */
+	snprintf(h, sizeof(h), "Bearer %s", other);
+	ck_assert_int_eq(userinfo(&env, h, &resp), 401);
+	ck_assert_ptr_nonnull(strstr(resp.www_authenticate,
+	    "error=\"invalid_token\""));
+	ck_assert_ptr_nonnull(strstr(resp.body, "wrong issuer or audience"));
+	/* an ID token is not an access token */
+	snprintf(h, sizeof(h), "Bearer %s", idt);
+	ck_assert_int_eq(userinfo(&env, h, &resp), 401);
+	/* a changed signature */
+	snprintf(h, sizeof(h), "Bearer %s", good);
+	h[strlen(h) - 2] = h[strlen(h) - 2] == 'A' ? 'B' : 'A';
+	ck_assert_int_eq(userinfo(&env, h, &resp), 401);
+	ck_assert_ptr_nonnull(strstr(resp.body, "bad signature"));
+	/* a changed payload */
+	snprintf(h, sizeof(h), "Bearer %s", good);
+	*strchr(h + 8, '.') = '.';
+	h[strchr(h + 8, '.') - h + 5] ^= 1;
+	ck_assert_int_eq(userinfo(&env, h, &resp), 401);
+	/* expired: at exp itself */
+	s2o_clock_init_fixed(&clock, 1700000300);
+	snprintf(h, sizeof(h), "Bearer %s", good);
+	ck_assert_int_eq(userinfo(&env, h, &resp), 401);
+	ck_assert_ptr_nonnull(strstr(resp.body, "expired"));
+	s2o_oidc_response_cleanup(&resp);
+	free(good);
+	free(other);
+	free(idt);
+	fx_close(&fx);
+}
+END_TEST
+
 static Suite *
 oidc_suite(void)
 {
@@ -984,6 +1087,9 @@ oidc_suite(void)
 	tcase_add_test(tc, test_pkce_s256);
 	tcase_add_loop_test(tc, test_token_cases, 0,
 	    (int)(sizeof(tok_cases) / sizeof(tok_cases[0])));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("oidc/userinfo");
+	tcase_add_test(tc, test_userinfo);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("oidc/issuer");
 	tcase_add_test(tc, test_url_is_loopback);

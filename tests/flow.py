@@ -184,6 +184,14 @@ claims = jwt.decode(tok["id_token"], key.key, algorithms=["RS256"],
 print("id_token: verified sub=%s nonce=%s" % (
     claims["sub"], "ok" if claims["nonce"] == nonce else "WRONG"))
 
+st, h, body = request("GET", "/userinfo",
+                      headers={"Authorization": "Bearer " +
+                               tok["access_token"]})
+print("userinfo: %d %s" % (st, json.loads(body)["sub"]))
+st, h, body = request("GET", "/userinfo",
+                      headers={"Authorization": "Bearer " + tok["id_token"]})
+print("userinfo with the id_token: %d %s" % (st, h["www-authenticate"]))
+
 # ---- refusals ----------------------------------------------------------------
 st, h, body = redeem(code, verifier)
 print("code reuse: %s" % json.loads(body)["error"])

@@ -7,7 +7,8 @@
 # xmlsec1 and the fixture IdP key (times around the real clock, since the
 # server uses it), POST /saml/acs, the code from the redirect, POST
 # /token, and the ID token verified with PyJWT against
-# /.well-known/jwks.json (signature, aud, iss, nonce, sub). Then the
+# /.well-known/jwks.json (signature, aud, iss, nonce, sub), /userinfo with
+# the access token (and not with the ID token). Then the
 # refusals: an unregistered redirect_uri (a page), no PKCE (back to the
 # client), the same Response posted twice, a wrong code_verifier, and a
 # code redeemed twice. Skips (77) without curl, xmlsec1 or PyJWT
@@ -79,6 +80,8 @@ done
 expect_exit 0 "$py" "$srcdir/tests/flow.py" "http://$addr" "$fixtures" "$tmp"
 expect_line "login: ok"
 expect_line "id_token: verified sub=corp|alice@example.test nonce=ok"
+expect_line "userinfo: 200 corp|alice@example.test"
+expect_line 'userinfo with the id_token: 401 Bearer realm="saml2oidc", error="invalid_token"'
 expect_line "code reuse: invalid_grant"
 expect_line "response replay: 403 in_response_to_mismatch"
 expect_line "response for another login: 403 in_response_to_mismatch"

@@ -209,6 +209,15 @@ expect_line "HTTP/1.1 400 Bad Request"
 expect_line "Content-Type: application/json"
 expect_out '{"error":"invalid_grant","error_description":"unknown, used or expired code"}'
 
+# /userinfo: a Bearer token is required
+expect_exit 0 fetch GET /userinfo
+expect_line "HTTP/1.1 401 Unauthorized"
+expect_line 'WWW-Authenticate: Bearer realm="saml2oidc"'
+expect_exit 0 fetch GET /userinfo -H "Authorization: Bearer a.b.c"
+expect_line "HTTP/1.1 401 Unauthorized"
+expect_line 'WWW-Authenticate: Bearer realm="saml2oidc", error="invalid_token"'
+expect_out '{"error":"invalid_token","error_description":"malformed token"}'
+
 expect_exit 0 fetch GET /healthz
 expect_line "HTTP/1.1 200 OK"
 expect_line "Content-Type: text/plain; charset=utf-8"

@@ -35,6 +35,7 @@ static const char *const route_labels[HTTP_ROUTE__MAX] = {
 	[HTTP_ROUTE_AUTHORIZE] = "/authorize",
 	[HTTP_ROUTE_ACS] = "/saml/acs",
 	[HTTP_ROUTE_TOKEN] = "/token",
+	[HTTP_ROUTE_USERINFO] = "/userinfo",
 };
 
 const char *

@@ -123,6 +123,13 @@ handle_token(struct http_call *c, struct s2o_oidc_response *resp,
 	return s2o_oidc_token(&c->env, &c->req, resp, err);
 }
 
+static int
+handle_userinfo(struct http_call *c, struct s2o_oidc_response *resp,
+    struct s2o_err *err)
+{
+	return s2o_oidc_userinfo(&c->env, &c->req, resp, err);
+}
+
 static const struct http_route routes[] = {
 	{ HTTP_ROUTE_DISCOVERY, "/.well-known/openid-configuration",
 	    HTTP_M_GET, "GET, HEAD", S2O_HTTP_MAX_BODY, false, false,
@@ -144,6 +151,9 @@ static const struct http_route routes[] = {
 	    S2O_HTTP_MAX_BODY_ACS, false, true, handle_acs },
 	{ HTTP_ROUTE_TOKEN, "/token", HTTP_M_POST, "POST",
 	    S2O_HTTP_MAX_BODY, false, true, handle_token },
+	{ HTTP_ROUTE_USERINFO, "/userinfo", HTTP_M_GET | HTTP_M_POST,
+	    "GET, HEAD, POST", S2O_HTTP_MAX_BODY, false, true,
+	    handle_userinfo },
 };
 
 const struct http_route *

@@ -259,6 +259,22 @@ int		 s2o_oidc_token(const struct s2o_oidc_env *env,
 bool		 s2o_oidc_pkce_s256_ok(const char *verifier,
 		    const char *challenge);
 
+/* ---- userinfo.c ----------------------------------------------------- */
+
+/*
+ * GET|POST /userinfo (OIDC Core §5.3) with the access token of /token as a
+ * Bearer token (Authorization header, or the access_token form field of
+ * a POST, RFC 6750 §2): signature by one of the configured keys (the kid
+ * and alg of its header), typ at+jwt, iss the issuer, aud the issuer's
+ * /userinfo, exp in the future. Answers {"sub"} as JSON (no-store).
+ * Refusals: 401 with WWW-Authenticate: Bearer (error="invalid_token" for
+ * a token that does not pass, RFC 6750 §3). Returns 0 with resp, or -1
+ * with err (S2O_R_INTERNAL).
+ */
+int		 s2o_oidc_userinfo(const struct s2o_oidc_env *env,
+		    const struct s2o_oidc_request *req,
+		    struct s2o_oidc_response *resp, struct s2o_err *err);
+
 /* ---- text helpers (authorize.c) ------------------------------------- */
 
 /* s with & < > " ' as HTML character references. NULL on OOM. */

@@ -7,6 +7,13 @@
 
 #include "oidc/oidc.h"
 
+/* A public key that checks the bridge's own tokens (userinfo.c). */
+struct oidc_vkey {
+	const char	*kid;		/* borrowed from cfg */
+	const char	*alg;
+	void		*pkey;		/* EVP_PKEY */
+};
+
 struct s2o_oidc_provider {
 	const struct s2o_config	*cfg;		/* borrowed */
 	const struct s2o_keyset	*ks;		/* borrowed */
@@ -14,7 +21,14 @@ struct s2o_oidc_provider {
 	size_t			 discovery_len;
 	char			*jwks;		/* s2o_token_jwks_json() */
 	size_t			 jwks_len;
+	struct oidc_vkey	*vkeys;		/* one per signing key */
+	size_t			 nvkeys;
 };
+
+/* userinfo.c: parses every signing key's public half into op->vkeys. */
+int		 oidc_vkeys_load(struct s2o_oidc_provider *op,
+		    struct s2o_err *err);
+void		 oidc_vkeys_free(struct s2o_oidc_provider *op);
 
 /* discovery.c: fills op->discovery from op->cfg. */
 int		 oidc_discovery_build(struct s2o_oidc_provider *op,

@@ -89,7 +89,8 @@ s2o_oidc_provider_new(const struct s2o_config *cfg,
 	op->cfg = cfg;
 	op->ks = ks;
 	if ((op->jwks = s2o_token_jwks_json(ks, err)) == NULL ||
-	    oidc_discovery_build(op, err) == -1) {
+	    oidc_discovery_build(op, err) == -1 ||
+	    oidc_vkeys_load(op, err) == -1) {
 		s2o_oidc_provider_free(op);
 		return NULL;
 	}
@@ -102,6 +103,7 @@ s2o_oidc_provider_free(struct s2o_oidc_provider *op)
 {
 	if (op == NULL)
 		return;
+	oidc_vkeys_free(op);
 	free(op->discovery);
 	free(op->jwks);
 	free(op);
