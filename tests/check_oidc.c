@@ -485,6 +485,9 @@ static const struct {
 	{ { "client_id", "demo-app", GOOD_AFTER_CLIENT, "connection", "corp",
 	    "prompt", "none", NULL }, "login_required", true, "prompt" },
 	{ { "client_id", "demo-app", GOOD_AFTER_CLIENT, "connection", "corp",
+	    "response_mode", "fragment", NULL }, "invalid_request", true,
+	    "response_mode: fragment: query or form_post" },
+	{ { "client_id", "demo-app", GOOD_AFTER_CLIENT, "connection", "corp",
 	    "state", "again", NULL },
 	    "invalid_request", true, "state: given more than once" },
 };
@@ -679,6 +682,24 @@ END_TEST
 
 /* Stores a pending login as /authorize would. */
 static void
+acs_pending_mode(struct s2o_store *st, const char *relay,
+    const char *connection, const char *mode)
+{
+	struct s2o_err	err;
+	char		v[512];
+
+	s2o_err_clear(&err);
+	snprintf(v, sizeof(v), "{\"response_mode\":\"%s\",", mode);
+	snprintf(v + strlen(v), sizeof(v) - strlen(v), "\"request_id\":"
+	    "\"_req-okta\",\"client_id\":\"demo-app\",\"redirect_uri\":\""
+	    CB "\",\"state\":\"s<t\",\"nonce\":\"nc\",\"code_challenge\":"
+	    "\"" CHALLENGE "\",\"connection\":\"%s\",\"created\":0}",
+	    connection);
+	ck_assert_int_eq(s2o_store_put(st, S2O_OIDC_NS_AUTHN, relay, v,
+	    OKTA_NOW + 600, &err), 0);
+}
+
+static void
 acs_pending(struct s2o_store *st, const char *relay, const char *connection)
 {
 	struct s2o_err	err;
@@ -803,6 +824,46 @@ START_TEST(test_acs_code_once)
 }
 END_TEST
 
+
+
+START_TEST(test_acs_form_post)
+{
+	struct fx		 fx;
+	struct s2o_oidc_response resp;
+	struct s2o_oidc_env	 env;
+	struct s2o_clock	 clock;
+	struct s2o_err		 err;
+	char			*saml;
+
+	bridge_open(&fx);
+	ck_assert_int_eq(s2o_saml_init(&err), 0);
+	ck_assert_ptr_nonnull(saml = fx_read(fx_path("saml/okta/response.xml"),
+	    NULL));
+	s2o_clock_init_fixed(&clock, OKTA_NOW);
+	s2o_err_clear(&err);
+	memset(&env, 0, sizeof(env));
+	env.op = fx.op;
+	env.clock = &clock;
+	ck_assert_ptr_nonnull(env.store = s2o_store_memory_new(&clock, &err));
+	s2o_oidc_response_init(&resp);
+	acs_pending_mode(env.store, "r1", "okta", "form_post");
+	ck_assert_int_eq(acs_post(&env, saml, "r1", &resp), 200);
+	ck_assert_ptr_null(resp.location);
+	ck_assert_str_eq(resp.content_type, "text/html; charset=utf-8");
+	ck_assert_ptr_nonnull(strstr(resp.body, "<form method=\"post\" "
+	    "action=\"" CB "\">"));
+	ck_assert_ptr_nonnull(strstr(resp.body, "name=\"code\" value=\""));
+	/* the state is escaped */
+	ck_assert_ptr_nonnull(strstr(resp.body, "name=\"state\" "
+	    "value=\"s&lt;t\""));
+	ck_assert_ptr_nonnull(resp.csp);
+	ck_assert_ptr_nonnull(strstr(resp.csp, "script-src 'sha256-"));
+	s2o_oidc_response_cleanup(&resp);
+	s2o_store_free(env.store);
+	free(saml);
+	fx_close(&fx);
+}
+END_TEST
 
 /* ---- oidc/token ---------------------------------------------------------- */
 
@@ -1082,6 +1143,7 @@ oidc_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("oidc/acs");
 	tcase_add_test(tc, test_acs_code_once);
+	tcase_add_test(tc, test_acs_form_post);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("oidc/token");
 	tcase_add_test(tc, test_pkce_s256);

@@ -217,6 +217,17 @@ print("unregistered redirect_uri: %d %s" % (
 st, h, body = authorize(None, nonce, "st-4")
 q = urllib.parse.parse_qs(urllib.parse.urlsplit(h.get("location", "")).query)
 print("no pkce: %d %s" % (st, q.get("error", ["-"])[0]))
+# response_mode=form_post: the code comes in a self-posting form
+st, h, body = authorize(challenge, nonce, "st-6",
+                        {"response_mode": "form_post"})
+rid6, relay6 = authn_request(h["location"])
+st, h, body = request("POST", "/saml/acs",
+                      {"SAMLResponse": signed_response(rid6),
+                       "RelayState": relay6})
+i = body.index('name="code" value="') + len('name="code" value="')
+st2, _, body2 = redeem(body[i:body.index('"', i)], verifier)
+print("form_post: %d %s, token %d" % (
+    st, 'action="%s"' % CB in body and 'value="st-6"' in body, st2))
 code, _, _, _ = login(challenge, nonce, "st-5")
 st, h, body = redeem(code, pkce()[0])
 print("bad verifier: %s" % json.loads(body)["error"])

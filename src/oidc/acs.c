@@ -209,6 +209,40 @@ out:
 	return rc;
 }
 
+/* OAuth 2.0 Form Post Response Mode: a page that posts code and state to
+ * the client's redirect_uri. */
+static int
+form_post(struct s2o_oidc_response *resp, const char *redirect_uri,
+    const char *code, const char *state, struct s2o_err *err)
+{
+	struct s2o_buf	 b;
+	char		*u = NULL, *st = NULL;
+	int		 rc = -1;
+
+	s2o_buf_init(&b, 1u << 16);
+	if ((u = s2o_oidc_html_escape(redirect_uri, err)) == NULL ||
+	    (st = s2o_oidc_html_escape(state, err)) == NULL ||
+	    s2o_buf_printf(&b, err, "<!DOCTYPE html>\n<html><head><meta "
+	    "charset=\"utf-8\"><title>Signing in</title></head><body>\n"
+	    "<form method=\"post\" action=\"%s\">\n"
+	    "<input type=\"hidden\" name=\"code\" value=\"%s\">\n"
+	    "<input type=\"hidden\" name=\"state\" value=\"%s\">\n"
+	    "<noscript><button type=\"submit\">Continue</button></noscript>\n"
+	    "</form>\n<script>%s</script>\n</body></html>\n", u, code, st,
+	    s2o_saml_post_script) == -1 ||
+	    (resp->csp = oidc_post_form_csp(err)) == NULL)
+		goto out;
+	resp->body = s2o_buf_take(&b, &resp->len);
+	resp->status = 200;
+	resp->content_type = text_html;
+	rc = 0;
+out:
+	s2o_buf_cleanup(&b);
+	free(u);
+	free(st);
+	return rc;
+}
+
 int
 s2o_oidc_acs(const struct s2o_oidc_env *env,
     const struct s2o_oidc_request *req, struct s2o_oidc_response *resp,
@@ -259,6 +293,13 @@ s2o_oidc_acs(const struct s2o_oidc_env *env,
 			return -1;
 		}
 		return rejected(resp, req, &why, err);
+	}
+	if (strcmp(str(pending, "response_mode"), "form_post") == 0) {
+		rc = form_post(resp, str(pending, "redirect_uri"), code,
+		    str(pending, "state"), err);
+		free(code);
+		json_decref(pending);
+		return rc;
 	}
 	s2o_buf_init(&b, 1u << 16);
 	rc = -1;

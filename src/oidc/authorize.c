@@ -156,7 +156,7 @@ s2o_oidc_authorize_check(const struct s2o_config *cfg,
     struct s2o_err *err)
 {
 	const char	*client_id, *redirect_uri, *response_type, *scope;
-	const char	*method, *connection, *prompt;
+	const char	*method, *connection, *prompt, *mode;
 	size_t		 i;
 
 	memset(a, 0, sizeof(*a));
@@ -191,12 +191,18 @@ s2o_oidc_authorize_check(const struct s2o_config *cfg,
 	PARAM("connection", connection);
 	PARAM("prompt", prompt);
 	PARAM("login_hint", a->login_hint);
+	PARAM("response_mode", mode);
 	if (response_type == NULL)
 		return refuse(a, "invalid_request", err, "%s: missing",
 		    "response_type");
 	if (strcmp(response_type, "code") != 0)
 		return refuse(a, "unsupported_response_type", err,
 		    "response_type: %s: only code is supported", response_type);
+	if (mode != NULL && strcmp(mode, "query") != 0 &&
+	    strcmp(mode, "form_post") != 0)
+		return refuse(a, "invalid_request", err, "response_mode: %s: "
+		    "query or form_post", mode);
+	a->form_post = mode != NULL && strcmp(mode, "form_post") == 0;
 	if (scope == NULL || !has_word(scope, "openid"))
 		return refuse(a, "invalid_scope", err, "scope: %s",
 		    "must contain openid");
@@ -292,9 +298,9 @@ error_redirect(struct s2o_oidc_response *resp, const struct s2o_oidc_authz *a,
 	return 0;
 }
 
-/* The CSP of the self-posting form: its one inline script, by hash. */
-static char *
-post_form_csp(struct s2o_err *err)
+/* The CSP of a self-posting form: its one inline script, by hash. */
+char *
+oidc_post_form_csp(struct s2o_err *err)
 {
 	unsigned char	 md[EVP_MAX_MD_SIZE];
 	unsigned int	 mdlen;
@@ -328,9 +334,10 @@ pending_json(const struct s2o_oidc_authz *a, const char *request_id,
 	json_t	*o;
 	char	*s = NULL;
 
-	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}",
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}",
 	    "request_id", request_id, "client_id", a->client->client_id,
 	    "scope", a->scope,
+	    "response_mode", a->form_post ? "form_post" : "query",
 	    "redirect_uri", a->redirect_uri, "state", a->state,
 	    "nonce", a->nonce, "code_challenge", a->code_challenge,
 	    "connection", a->conn->name, "created", (json_int_t)now);
@@ -389,7 +396,7 @@ s2o_oidc_authorize(const struct s2o_oidc_env *env,
 		ar.redirect_url = NULL;
 		resp->status = 302;
 	} else {
-		if ((resp->csp = post_form_csp(err)) == NULL)
+		if ((resp->csp = oidc_post_form_csp(err)) == NULL)
 			goto out;
 		resp->body = ar.post_form;
 		resp->len = strlen(ar.post_form);

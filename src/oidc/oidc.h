@@ -170,6 +170,7 @@ struct s2o_oidc_authz {
 	const char	*state, *nonce, *code_challenge, *login_hint;
 	const char	*scope;
 	bool		 force_authn;	/* prompt=login */
+	bool		 form_post;	/* response_mode=form_post */
 	const char	*error;		/* the OAuth error, when refused */
 };
 
@@ -179,8 +180,9 @@ struct s2o_oidc_authz {
  * exactly one of the client's; then response_type=code, scope with
  * openid, state, nonce, code_challenge_method=S256 with a 43-character
  * code_challenge (plain is refused, for every client), connection=NAME or
- * the only connection, prompt (login forces authentication; none cannot
- * be answered without a bridge login: login_required). Returns 0, or -1
+ * the only connection, response_mode query (the default) or form_post,
+ * prompt (login forces authentication; none cannot be answered without
+ * a bridge login: login_required). Returns 0, or -1
  * with a->error (the OAuth error code) and err (S2O_R_MALFORMED, the
  * detail for error_description); a->redirect_uri is non-NULL exactly when
  * the error may be sent back to the client (RFC 6749 §4.1.2.1).
@@ -207,7 +209,8 @@ int		 s2o_oidc_authorize(const struct s2o_oidc_env *env,
 		    struct s2o_oidc_response *resp, struct s2o_err *err);
 
 /* The pending login stored under a RelayState handle, as JSON:
- * {"request_id", "client_id", "scope", "redirect_uri", "state", "nonce",
+ * {"request_id", "client_id", "scope", "response_mode", "redirect_uri",
+ * "state", "nonce",
  * "code_challenge", "connection", "created"}. */
 
 /* ---- acs.c -------------------------------------------------------- */
@@ -225,7 +228,8 @@ int		 s2o_oidc_authorize(const struct s2o_oidc_env *env,
  * stores a one-time code (256 random bits, S2O_OIDC_CODE_TTL) holding
  * {client_id, scope, redirect_uri, code_challenge, nonce, sub, id_token (the
  * mapped claims), auth_time, acr, sid, connection} and answers 302 to
- * redirect_uri?code=...&state=.... A refused Response: an HTML page with
+ * redirect_uri?code=...&state=... (or, for response_mode=form_post, a
+ * page whose form posts code and state to redirect_uri). A refused Response: an HTML page with
  * the status of its reason, the reason token and the correlation id
  * (request_id); the detail is logged only. Returns 0 with resp, or -1
  * with err for the server's own failure (S2O_R_INTERNAL,

@@ -25,6 +25,11 @@ struct s2o_oidc_provider {
 	size_t			 nvkeys;
 };
 
+/* authorize.c: the Content-Security-Policy of a page whose form posts
+ * itself with s2o_saml_post_script (allowed by its SHA-256). NULL with
+ * err. */
+char		*oidc_post_form_csp(struct s2o_err *err);
+
 /* userinfo.c: parses every signing key's public half into op->vkeys. */
 int		 oidc_vkeys_load(struct s2o_oidc_provider *op,
 		    struct s2o_err *err);
