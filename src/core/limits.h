@@ -14,6 +14,15 @@
 #define S2O_CONFIG_MAX_FILE	4194304	/* bytes, configuration file */
 #define S2O_CONFIG_MAX_PEM	1048576	/* bytes, one PEM file */
 #define S2O_MAP_MAX_FILE	1048576	/* bytes, one mappings file */
+/* the mapping engine (map/) */
+#define S2O_MAP_MAX_VALUES	4096	/* values one claim may hold at any
+					   step (split can multiply them) */
+#define S2O_MAP_MAX_VALUE	65536	/* bytes, one value after a replace,
+					   template or join */
+#define S2O_MAP_REGEX_MATCH_LIMIT 1000000 /* PCRE2 match() calls per match */
+#define S2O_MAP_REGEX_HEAP_LIMIT 4096	/* KiB of PCRE2 backtracking heap */
+#define S2O_MAP_MAX_SUB		255	/* bytes, OIDC Core §2 */
+#define S2O_MAP_MAX_JSON	8388608	/* bytes, one destination's claims */
 #define S2O_JSON_MAX_DEPTH	64	/* nesting levels in our JSON inputs */
 #define S2O_ERR_MAX_DETAIL	256	/* bytes, including the NUL */
 #define S2O_LOG_MAX_LINE	4096	/* bytes, one log line */

@@ -18,19 +18,6 @@
 
 #include "map/map.h"
 
-/*
- * Ceilings of the mapping engine. XXX(#3): they belong in core/limits.h
- * with the others; they sit here until core/ takes them.
- */
-#define S2O_MAP_MAX_VALUES	4096	/* values one claim may hold at any
-					   step (split can multiply them) */
-#define S2O_MAP_MAX_VALUE	65536	/* bytes, one value after a replace,
-					   template or join */
-#define S2O_MAP_REGEX_MATCH_LIMIT 1000000 /* PCRE2 match() calls per match */
-#define S2O_MAP_REGEX_HEAP_LIMIT 4096	/* KiB of PCRE2 backtracking heap */
-#define S2O_MAP_MAX_SUB		255	/* bytes, OIDC Core §2 */
-#define S2O_MAP_MAX_JSON	8388608	/* bytes, one destination's claims */
-
 /* The attribute Entra ID sends instead of groups past 150 groups, and the
  * attribute it replaces. */
 #define S2O_MAP_ENTRA_GROUPS_LINK \
