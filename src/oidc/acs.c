@@ -128,21 +128,19 @@ consume(const struct s2o_oidc_env *env, const char *saml, json_t *pending,
 	const struct s2o_connection	*conn;
 	const struct s2o_client		*client;
 	struct s2o_saml_response	*r = NULL;
-	struct s2o_saml_trust		*trust = NULL;
+	const struct s2o_saml_trust	*trust;
 	struct s2o_assertion		*a = NULL;
-	struct s2o_mapping		*m = NULL;
+	const struct s2o_mapping	*m;
 	struct s2o_policy_set		*ps = NULL;
 	struct s2o_map_result		 mr;
 	struct s2o_saml_replay		 replay;
 	struct s2o_saml_expect		 exp;
-	struct s2o_diags		 d;
 	unsigned char			 rnd[32];
 	char				*code = NULL, *value = NULL;
 	time_t				 now = s2o_clock_now(env->clock);
 	int				 rc = -1;
 
 	s2o_map_result_init(&mr);
-	s2o_diags_init(&d);
 	if ((r = s2o_saml_response_parse(saml, strlen(saml),
 	    cfg->max_response_bytes, why)) == NULL)
 		goto out;
@@ -155,8 +153,9 @@ consume(const struct s2o_oidc_env *env, const char *saml, json_t *pending,
 		    str(pending, "connection"));
 		goto out;
 	}
-	if ((trust = s2o_saml_trust_new(&cfg->sp, conn, why)) == NULL)
-		goto out;
+	/* the connection's keys and mappings, prepared with the provider */
+	trust = env->op->trusts[oidc_connection_index(env->op, conn)];
+	m = env->op->mappings[oidc_connection_index(env->op, conn)];
 	memset(&exp, 0, sizeof(exp));
 	replay.mark = replay_mark;
 	replay.ctx = env->store;
@@ -168,7 +167,6 @@ consume(const struct s2o_oidc_env *env, const char *saml, json_t *pending,
 	exp.in_response_to = str(pending, "request_id");
 	exp.replay = &replay;
 	if ((a = s2o_saml_response_consume(r, &exp, why)) == NULL ||
-	    (m = s2o_map_load(conn->mappings_file, &d, why)) == NULL ||
 	    s2o_map_apply(m, a, conn->name, 0, &mr, why) == -1)
 		goto out;
 	client = s2o_config_client(cfg, str(pending, "client_id"));
@@ -201,11 +199,8 @@ out:
 	free(value);
 	s2o_policy_set_free(ps);
 	s2o_map_result_cleanup(&mr);
-	s2o_map_free(m);
 	s2o_assertion_free(a);
-	s2o_saml_trust_free(trust);
 	s2o_saml_response_free(r);
-	s2o_diags_cleanup(&d);
 	return rc;
 }
 

@@ -5,7 +5,9 @@
 #ifndef S2O_OIDC_INT_H
 #define S2O_OIDC_INT_H
 
+#include "map/map.h"
 #include "oidc/oidc.h"
+#include "saml/saml.h"
 
 /* A public key that checks the bridge's own tokens (userinfo.c). */
 struct oidc_vkey {
@@ -23,7 +25,15 @@ struct s2o_oidc_provider {
 	size_t			 jwks_len;
 	struct oidc_vkey	*vkeys;		/* one per signing key */
 	size_t			 nvkeys;
+	/* per connection, in configuration order: its IdP keys and its
+	 * compiled mappings file, made once so no request opens a file */
+	struct s2o_saml_trust	**trusts;
+	struct s2o_mapping	**mappings;
 };
+
+/* provider.c: the index of conn in the configuration. */
+size_t		 oidc_connection_index(const struct s2o_oidc_provider *op,
+		    const struct s2o_connection *conn);
 
 /* authorize.c: the Content-Security-Policy of a page whose form posts
  * itself with s2o_saml_post_script (allowed by its SHA-256). NULL with

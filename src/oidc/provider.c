@@ -58,6 +58,44 @@ s2o_oidc_url_is_loopback(const char *url)
 	    (ntohl(a4.s_addr) >> 24) == 127;
 }
 
+/*
+ * Every connection's trust (IdP keys, SP decryption key) and compiled
+ * mappings file, once per configuration: the serving path never opens a
+ * file or parses a key, and a broken mappings file stops a (re)load
+ * instead of failing each login.
+ */
+static int
+connections_load(struct s2o_oidc_provider *op, struct s2o_err *err)
+{
+	const struct s2o_config	*cfg = op->cfg;
+	struct s2o_diags	 d;
+	size_t			 i;
+	int			 rc = 0;
+
+	if ((op->trusts = calloc(cfg->nconnections + 1,
+	    sizeof(*op->trusts))) == NULL || (op->mappings = calloc(
+	    cfg->nconnections + 1, sizeof(*op->mappings))) == NULL)
+		return s2o_err_oom(err);
+	s2o_diags_init(&d);
+	for (i = 0; i < cfg->nconnections && rc == 0; i++) {
+		const struct s2o_connection *c = &cfg->connections[i];
+
+		if ((op->trusts[i] = s2o_saml_trust_new(&cfg->sp, c, err)) ==
+		    NULL || (op->mappings[i] = s2o_map_load(c->mappings_file,
+		    &d, err)) == NULL)
+			rc = -1;
+	}
+	s2o_diags_cleanup(&d);
+	return rc;
+}
+
+size_t
+oidc_connection_index(const struct s2o_oidc_provider *op,
+    const struct s2o_connection *conn)
+{
+	return (size_t)(conn - op->cfg->connections);
+}
+
 struct s2o_oidc_provider *
 s2o_oidc_provider_new(const struct s2o_config *cfg,
     const struct s2o_keyset *ks, struct s2o_err *err)
@@ -88,7 +126,8 @@ s2o_oidc_provider_new(const struct s2o_config *cfg,
 	}
 	op->cfg = cfg;
 	op->ks = ks;
-	if ((op->jwks = s2o_token_jwks_json(ks, err)) == NULL ||
+	if (connections_load(op, err) == -1 ||
+	    (op->jwks = s2o_token_jwks_json(ks, err)) == NULL ||
 	    oidc_discovery_build(op, err) == -1 ||
 	    oidc_vkeys_load(op, err) == -1) {
 		s2o_oidc_provider_free(op);
@@ -101,9 +140,19 @@ s2o_oidc_provider_new(const struct s2o_config *cfg,
 void
 s2o_oidc_provider_free(struct s2o_oidc_provider *op)
 {
+	size_t	i;
+
 	if (op == NULL)
 		return;
 	oidc_vkeys_free(op);
+	for (i = 0; i < op->cfg->nconnections; i++) {
+		if (op->trusts != NULL)
+			s2o_saml_trust_free(op->trusts[i]);
+		if (op->mappings != NULL)
+			s2o_map_free(op->mappings[i]);
+	}
+	free(op->trusts);
+	free(op->mappings);
 	free(op->discovery);
 	free(op->jwks);
 	free(op);
