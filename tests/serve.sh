@@ -319,6 +319,18 @@ expect_exit 0 fetch GET /metrics
 expect_line 'saml2oidc_config_generation 2'
 expect_line 'saml2oidc_config_reloads_total{result="ok"} 1'
 expect_line 'saml2oidc_config_reloads_total{result="failed"} 1'
+# a mappings file with an error: the reload fails as a whole (mappings are
+# compiled with the generation, never at login), generation 2 keeps serving
+printf '{"emial": "mail"}\n' >"$tmp/broken-mappings.json"
+make_config "$addr" "http://127.0.0.1:$port" "$tmp/next.json"
+sed "s|\"[^\"]*/mappings/auth0-default.json\"|\"$tmp/broken-mappings.json\"|" \
+    "$tmp/next.json" >"$cfg"
+kill -HUP "$pid"
+expect_exit 0 wait_for 10 in_log "not reloaded; generation 2 keeps serving"
+expect_exit 0 in_log "broken-mappings.json"
+expect_exit 0 fetch GET /metrics
+expect_line 'saml2oidc_config_generation 2'
+expect_line 'saml2oidc_config_reloads_total{result="failed"} 2'
 
 # ---- SIGTERM while a request is still uploading --------------------------------
 # A client sends its headers and half its body; once the server counts it
