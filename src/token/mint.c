@@ -219,6 +219,25 @@ check_utf8(const char *const *fields, const char *const *names,
 	return 0;
 }
 
+/* What every token needs: iss, sub (at most S2O_TOKEN_MAX_SUB bytes), aud,
+ * and iat/exp from the clock and ttl. */
+static int
+base_claims(const char *issuer, const char *sub, const char *aud,
+    const struct s2o_clock *clock, long ttl, const char *what,
+    json_int_t *iat, json_int_t *exp, struct s2o_err *err)
+{
+	if (need(issuer, what, "issuer", err) == -1 ||
+	    need(sub, what, "sub", err) == -1 ||
+	    need(aud, what, "aud", err) == -1 ||
+	    times(clock, ttl, what, iat, exp, err) == -1)
+		return -1;
+	if (strlen(sub) > S2O_TOKEN_MAX_SUB)
+		return s2o_err_set(err, S2O_R_MAPPING_INVALID, "sub is %zu "
+		    "bytes; OpenID Connect allows at most %d", strlen(sub),
+		    S2O_TOKEN_MAX_SUB);
+	return 0;
+}
+
 char *
 s2o_token_id_mint(const struct s2o_keyset *ks,
     const struct s2o_token_id_req *req, struct s2o_err *err)
@@ -231,17 +250,9 @@ s2o_token_id_mint(const struct s2o_keyset *ks,
 	json_int_t	 iat, exp;
 	char		*tok = NULL;
 
-	if (need(req->issuer, what, "issuer", err) == -1 ||
-	    need(req->sub, what, "sub", err) == -1 ||
-	    need(req->aud, what, "aud", err) == -1 ||
-	    times(req->clock, req->ttl, what, &iat, &exp, err) == -1)
+	if (base_claims(req->issuer, req->sub, req->aud, req->clock, req->ttl,
+	    what, &iat, &exp, err) == -1)
 		return NULL;
-	if (strlen(req->sub) > S2O_TOKEN_MAX_SUB) {
-		s2o_err_set(err, S2O_R_MAPPING_INVALID, "sub is %zu bytes; "
-		    "OpenID Connect allows at most %d", strlen(req->sub),
-		    S2O_TOKEN_MAX_SUB);
-		return NULL;
-	}
 	fields[0] = req->issuer;
 	fields[1] = req->sub;
 	fields[2] = req->aud;
@@ -292,18 +303,10 @@ s2o_token_access_mint(const struct s2o_keyset *ks,
 	json_int_t	 iat, exp;
 	char		*jti = NULL, *tok = NULL;
 
-	if (need(req->issuer, what, "issuer", err) == -1 ||
-	    need(req->sub, what, "sub", err) == -1 ||
-	    need(req->aud, what, "aud", err) == -1 ||
-	    need(req->client_id, what, "client_id", err) == -1 ||
-	    times(req->clock, req->ttl, what, &iat, &exp, err) == -1)
+	if (base_claims(req->issuer, req->sub, req->aud, req->clock, req->ttl,
+	    what, &iat, &exp, err) == -1 ||
+	    need(req->client_id, what, "client_id", err) == -1)
 		return NULL;
-	if (strlen(req->sub) > S2O_TOKEN_MAX_SUB) {
-		s2o_err_set(err, S2O_R_MAPPING_INVALID, "sub is %zu bytes; "
-		    "OpenID Connect allows at most %d", strlen(req->sub),
-		    S2O_TOKEN_MAX_SUB);
-		return NULL;
-	}
 	fields[0] = req->issuer;
 	fields[1] = req->sub;
 	fields[2] = req->aud;
