@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,8 @@ struct value {
 	struct value	*next;
 	char		 hash[DIGEST_HEX];
 	time_t		 expires;
-	char		*text;
+	char		*text;		/* a value; NULL for a counter */
+	unsigned long	 count;		/* a counter's hits in its window */
 };
 
 #define NBUCKETS	1024u	/* value buckets; chains stay short */
@@ -45,6 +47,8 @@ struct s2o_store {
 	struct value		*values[NBUCKETS];
 	size_t			 nvalues;
 	unsigned int		 puts;		/* since the last sweep */
+	struct value		*counters[NBUCKETS];
+	unsigned int		 counts;	/* since the last sweep */
 };
 
 static int
@@ -118,12 +122,17 @@ s2o_store_free(struct s2o_store *st)
 
 	if (st == NULL)
 		return;
-	for (i = 0; i < NBUCKETS; i++)
+	for (i = 0; i < NBUCKETS; i++) {
 		for (x = st->values[i]; x != NULL; x = next) {
 			next = x->next;
 			free(x->text);
 			free(x);
 		}
+		for (x = st->counters[i]; x != NULL; x = next) {
+			next = x->next;
+			free(x);
+		}
+	}
 	pthread_mutex_destroy(&st->lock);
 	free(st->v);
 	free(st->path);
@@ -268,6 +277,21 @@ sweep_chain(struct s2o_store *st, struct value **pp, time_t now)
 	}
 }
 
+/* Unlinks and frees the counters whose window is over. Lock held. */
+static void
+sweep_counters(struct value **pp, time_t now)
+{
+	struct value	*x;
+
+	while ((x = *pp) != NULL) {
+		if (x->expires <= now) {
+			*pp = x->next;
+			free(x);
+		} else
+			pp = &x->next;
+	}
+}
+
 int
 s2o_store_put(struct s2o_store *st, const char *ns, const char *key,
     const char *value, time_t expires, struct s2o_err *err)
@@ -350,4 +374,58 @@ s2o_store_take(struct s2o_store *st, const char *ns, const char *key,
 	*value = x->text;
 	free(x);
 	return 0;
+}
+
+int
+s2o_store_count(struct s2o_store *st, const char *ns, const char *key,
+    time_t window_ends, unsigned long *count, struct s2o_err *err)
+{
+	char		 hash[DIGEST_HEX];
+	time_t		 now = s2o_clock_now(st->clock);
+	struct value	*x, *nx;
+	size_t		 b, i;
+
+	*count = 0;
+	if (st->path != NULL)
+		return s2o_err_set(err, S2O_R_STORE_UNAVAILABLE, "the file "
+		    "store keeps no counters; use the memory store");
+	if (key_hash(ns, key, hash, err) == -1)
+		return -1;
+	/* allocated before the lock; freed unused when the key exists */
+	if ((nx = calloc(1, sizeof(*nx))) == NULL)
+		return s2o_err_oom(err);
+	b = bucket_of(hash);
+	pthread_mutex_lock(&st->lock);
+	if (++st->counts >= SWEEP_EVERY) {
+		st->counts = 0;
+		for (i = 0; i < NBUCKETS; i++)
+			sweep_counters(&st->counters[i], now);
+	} else
+		sweep_counters(&st->counters[b], now);
+	for (x = st->counters[b]; x != NULL; x = x->next)
+		if (strcmp(x->hash, hash) == 0)
+			break;
+	if (x == NULL) {
+		/* the window starts with its first hit and never moves */
+		s2o_strlcpy(nx->hash, hash, DIGEST_HEX);
+		nx->expires = window_ends;
+		nx->next = st->counters[b];
+		st->counters[b] = nx;
+		x = nx;
+		nx = NULL;
+	}
+	if (x->count < ULONG_MAX)
+		x->count++;
+	*count = x->count;
+	pthread_mutex_unlock(&st->lock);
+	free(nx);
+	return 0;
+}
+
+int
+s2o_store_ping(struct s2o_store *st, struct s2o_err *err)
+{
+	(void)st;
+	(void)err;
+	return 0;	/* memory and file stores are always there */
 }

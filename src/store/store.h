@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * store/: short-lived state with expiry, behind one interface: the replay
- * cache now; pending AuthnRequests, authorization codes and rate-limit
- * counters as the server grows. Back ends: "memory" (one process, the
+ * cache, pending AuthnRequests, authorization codes and rate-limit
+ * counters. Back ends: "memory" (one process, the
  * default) and "file" (a replay cache kept across CLI runs, locked with
  * flock(2)). Every operation that makes something single-use is atomic,
  * and a memory store may be shared by threads (one mutex guards it).
@@ -57,5 +57,25 @@ int		 s2o_store_put(struct s2o_store *st, const char *ns,
 		    struct s2o_err *err);
 int		 s2o_store_take(struct s2o_store *st, const char *ns,
 		    const char *key, char **value, struct s2o_err *err);
+
+/*
+ * A counter for rate limits: adds one to the counter (ns, key) and sets
+ * *count to its new value, in one atomic step. A counter that does not
+ * exist (or whose window is over) starts at 1 and lives until
+ * window_ends (an absolute time), which later calls do not move: a fixed
+ * window. Safe to call from any thread. 0, or -1 with S2O_R_INTERNAL
+ * (out of memory) or S2O_R_STORE_UNAVAILABLE (callers fail closed: a
+ * count that could not be taken is not a count under the limit); *count
+ * is 0 on failure. The file back end answers S2O_R_STORE_UNAVAILABLE.
+ */
+int		 s2o_store_count(struct s2o_store *st, const char *ns,
+		    const char *key, time_t window_ends, unsigned long *count,
+		    struct s2o_err *err);
+
+/*
+ * Whether the store answers (for /readyz): 0, or -1 with
+ * S2O_R_STORE_UNAVAILABLE and a detail naming what failed.
+ */
+int		 s2o_store_ping(struct s2o_store *st, struct s2o_err *err);
 
 #endif
