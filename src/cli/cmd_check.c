@@ -10,14 +10,18 @@
 #include "config/config.h"
 #include "core/core.h"
 #include "map/map.h"
+#include "saml/saml.h"
 
 void
 s2o_cli_check_config_help(void)
 {
-	printf("usage: saml2oidc check-config --config FILE\n\n"
-	    "Loads the configuration, its certificates and keys, lints every\n"
-	    "connection's mappings file, and prints \"ok\" or every problem\n"
-	    "found as FILE:LINE:COL: PATH: message. Exit 0 when usable, 2 otherwise.\n");
+	printf("usage: saml2oidc check-config --config FILE [--now TIME]\n\n"
+	    "Loads the configuration, its certificates and keys, each\n"
+	    "connection's IdP metadata (fetched when there is no copy on disk),\n"
+	    "lints every connection's mappings file, and prints \"ok\" or every\n"
+	    "problem found as FILE:LINE:COL: PATH: message. Certificates that\n"
+	    "expire within %d days of TIME (default: now) are warned about.\n"
+	    "Exit 0 when usable, 2 otherwise.\n", S2O_CERT_EXPIRY_WARN_DAYS);
 }
 
 /*
@@ -66,21 +70,34 @@ s2o_cli_check_config(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "now", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct s2o_config	*cfg;
 	struct s2o_diags	 diags;
 	struct s2o_err		 err;
+	struct s2o_clock	 clock;
 	const char		*path = NULL;
+	time_t			 now;
 	size_t			 bad;
 	int			 ch, rc;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1)
+	s2o_err_clear(&err);
+	s2o_clock_init_system(&clock);
+	while ((ch = getopt_long(argc, argv, "c:t:h", opts, NULL)) != -1)
 		switch (ch) {
 		case 'c':
 			path = optarg;
+			break;
+		case 't':
+			if (s2o_time_parse_cli(optarg, &now, &err) == -1) {
+				fprintf(stderr, "saml2oidc: check-config: %s\n",
+				    err.detail);
+				return S2O_EXIT_USAGE;
+			}
+			s2o_clock_init_fixed(&clock, now);
 			break;
 		case 'h':
 			s2o_cli_check_config_help();
@@ -90,13 +107,22 @@ s2o_cli_check_config(int argc, char **argv)
 		}
 	if (path == NULL || optind != argc) {
 		fprintf(stderr, "saml2oidc: check-config: usage: saml2oidc "
-		    "check-config --config FILE\n");
+		    "check-config --config FILE [--now TIME]\n");
 		return S2O_EXIT_USAGE;
 	}
 	s2o_err_clear(&err);
 	s2o_diags_init(&diags);
 	cfg = s2o_config_load(path, &diags, &err);
+	if (cfg != NULL && (s2o_saml_init(&err) == -1 ||
+	    s2o_saml_config_metadata(cfg, true, &clock, &diags, &err) == -1)) {
+		s2o_config_free(cfg);
+		cfg = NULL;
+	}
 	bad = cfg != NULL ? check_mappings(cfg, &diags) : 0;
+	/* a certificate about to expire is a warning: it still works */
+	if (cfg != NULL && s2o_config_cert_warnings(cfg, s2o_clock_now(&clock),
+	    &diags) == -1)
+		bad++;
 	s2o_diags_print(&diags, stderr);
 	if (cfg != NULL && bad == 0) {
 		printf("ok\n");

@@ -356,6 +356,12 @@ prepare(struct consume_run *run, const struct consume_opts *o,
 		return reject(err);
 	if (s2o_saml_init(err) == -1)
 		return reject(err);
+	/* connections configured by IdP metadata (docs/metadata.md) */
+	if (s2o_saml_config_metadata(run->cfg, true, &run->clock,
+	    &run->diags, err) == -1) {
+		s2o_diags_print(&run->diags, stderr);
+		return S2O_EXIT_USAGE;
+	}
 	return -1;
 }
 

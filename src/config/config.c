@@ -647,6 +647,7 @@ s2o_config_free(struct s2o_config *c)
 		free(k->sso_url);
 		free(k->name_id_format);
 		cfg_policies_free(&k->policies);
+		cfg_metadata_free(&k->metadata);
 	}
 	free(c->connections);
 	for (i = 0; i < c->nclients; i++) {

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "core/core.h"
 
@@ -64,6 +65,33 @@ struct s2o_config_policies {
 	size_t		 nmfa_classes;
 };
 
+/*
+ * Where a connection's IdP metadata comes from (docs/metadata.md): a file,
+ * or an https URL (http only on a loopback host) with a backing copy on
+ * disk. config/ checks the members and reads the document that is on disk
+ * at load (the file, or the cache copy when there is one); saml/ parses,
+ * verifies and applies it (s2o_saml_config_metadata()). url and file are
+ * never both set; present is false when neither is.
+ */
+struct s2o_conn_metadata {
+	bool		 present;
+	char		*file;			/* resolved path, or NULL */
+	char		*url;			/* or NULL */
+	char		*entity_id;		/* metadata_entity_id or NULL */
+	struct s2o_pem	 signing_certificate;	/* data NULL: unsigned ok */
+	long		 refresh_interval;	/* seconds */
+	char		*cache_file;		/* resolved; url only */
+	char		*document;		/* read at load, or NULL */
+	size_t		 document_len;		/* bytes */
+	const char	*document_from;		/* file or cache_file */
+	/* where the source key sits in the configuration, for messages */
+	char		*json_path;		/* "connections[0].metadata_url" */
+	unsigned int	 line, column;
+	/* what the applied metadata said (set by saml/) */
+	time_t		 valid_until;		/* 0: unbounded */
+	long		 cache_duration;	/* seconds; 0: not given */
+};
+
 struct s2o_connection {
 	char		*name;
 	char		*idp_entity_id;
@@ -79,6 +107,7 @@ struct s2o_connection {
 	bool		 sign_requests;		/* default: sp has a signing key */
 	char		*name_id_format;	/* NameIDPolicy Format or NULL */
 	struct s2o_config_policies policies;
+	struct s2o_conn_metadata metadata;
 };
 
 struct s2o_client {
@@ -140,5 +169,32 @@ const struct s2o_connection *s2o_config_connection_by_issuer(
 		    const struct s2o_config *cfg, const char *idp_entity_id);
 const struct s2o_client *s2o_config_client(const struct s2o_config *cfg,
 		    const char *client_id);
+
+/* ---- metadata.c -------------------------------------------------------- */
+
+/* Days before a certificate's notAfter from which it is reported. */
+#define S2O_CERT_EXPIRY_WARN_DAYS	30	/* days */
+
+/*
+ * The notAfter of the certificate in pem (its first one). 0, or -1 when
+ * pem holds no readable certificate.
+ */
+int		 s2o_pem_not_after(const struct s2o_pem *pem, time_t *out);
+/*
+ * Adds a warning to diags for every certificate of cfg (the SP's signing
+ * and encryption certificates, each connection's IdP certificates) whose
+ * notAfter is before now + S2O_CERT_EXPIRY_WARN_DAYS days, or has passed.
+ * Returns the number of warnings added, or -1 on OOM.
+ */
+int		 s2o_config_cert_warnings(const struct s2o_config *cfg,
+		    time_t now, struct s2o_diags *diags);
+/*
+ * Replaces conn's idp_certificates by count PEM texts (copied; each named
+ * "what #i" in messages). Used by saml/ when metadata is applied. 0, or
+ * -1 with S2O_R_INTERNAL.
+ */
+int		 s2o_config_set_idp_certificates(struct s2o_connection *conn,
+		    const char *what, char *const *pems, size_t count,
+		    struct s2o_err *err);
 
 #endif

@@ -79,6 +79,14 @@ void	 cfg_load_clients(struct loader *l, struct s2o_config *c,
 void	 cfg_load_connections(struct loader *l, struct s2o_config *c,
 	    json_t *root);
 
+/* ---- metadata.c ------------------------------------------------------ */
+
+/* The metadata_* members of connection o into k->metadata; reads the
+ * document on disk (metadata_file, or the cache copy of a metadata_url). */
+void	 cfg_load_metadata(struct loader *l, struct s2o_connection *k,
+	    json_t *o, const char *base);
+void	 cfg_metadata_free(struct s2o_conn_metadata *md);
+
 /* ---- policies.c ------------------------------------------------------ */
 
 /* The "policies" member of obj (at base) into out; absent leaves it

@@ -16,7 +16,9 @@
 static const char *const conn_keys[] = { "name", "idp_entity_id",
     "idp_certificates", "mappings_file", "default_client", "allow_sha1",
     "allow_rsa_1024", "allow_idp_initiated", "sso_url", "sso_binding",
-    "sign_requests", "name_id_format", "policies", NULL };
+    "sign_requests", "name_id_format", "policies", "metadata_file",
+    "metadata_url", "metadata_entity_id", "metadata_signing_certificate",
+    "refresh_interval", "metadata_cache_file", NULL };
 static const char *const client_keys[] = { "client_id", "client_secret",
     "redirect_uris", "policies", NULL };
 
@@ -107,6 +109,17 @@ load_certificates(struct loader *l, struct s2o_connection *k, json_t *o,
 	char	 p[CFG_PATH_MAX], cp[CFG_PATH_MAX], *name;
 	size_t	 i;
 
+	/* with metadata, its signing certificates are the trust: one
+	 * source of keys, so that a refresh can replace all of them */
+	if (k->metadata.present) {
+		if (json_object_get(o, "idp_certificates") != NULL)
+			cfg_error(l, cfg_path(p, base, "idp_certificates"),
+			    true, "the connection takes its certificates from "
+			    "%s: remove idp_certificates",
+			    k->metadata.url != NULL ? "metadata_url" :
+			    "metadata_file");
+		return;
+	}
 	if ((certs = cfg_array(l, o, base, "idp_certificates", true)) == NULL)
 		return;
 	if ((k->idp_certificates = calloc(json_array_size(certs),
@@ -214,8 +227,12 @@ load_connection(struct loader *l, struct s2o_config *c, json_t *o,
 			    j);
 			break;
 		}
-	/* a Response is routed to its connection by Issuer: one each */
-	k->idp_entity_id = cfg_string(l, o, base, "idp_entity_id", true, false);
+	k->allow_rsa_1024 = cfg_bool(l, o, base, "allow_rsa_1024", false);
+	cfg_load_metadata(l, k, o, base);
+	/* a Response is routed to its connection by Issuer: one each (with
+	 * metadata, the entityID may come from there: saml/ checks it) */
+	k->idp_entity_id = cfg_string(l, o, base, "idp_entity_id",
+	    !k->metadata.present, false);
 	for (j = 0; k->idp_entity_id != NULL && j < i; j++)
 		if (c->connections[j].idp_entity_id != NULL &&
 		    strcmp(c->connections[j].idp_entity_id,
@@ -226,7 +243,6 @@ load_connection(struct loader *l, struct s2o_config *c, json_t *o,
 			break;
 		}
 	k->allow_sha1 = cfg_bool(l, o, base, "allow_sha1", false);
-	k->allow_rsa_1024 = cfg_bool(l, o, base, "allow_rsa_1024", false);
 	k->allow_idp_initiated = cfg_bool(l, o, base, "allow_idp_initiated",
 	    false);
 	load_certificates(l, k, o, base);

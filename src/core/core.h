@@ -181,6 +181,9 @@ char		*s2o_str_excerpt(char *dst, size_t size, const char *s,
 		    size_t max);
 /* Constant-time equality of two byte strings of possibly different length. */
 bool		 s2o_str_equal_ct(const char *a, const char *b);
+/* True when url is http(s) and its host is loopback: localhost, 127/8 as
+ * a dotted quad, or [::1]; never with userinfo. */
+bool		 s2o_url_is_loopback(const char *url);
 
 /* ---- jsonpos.c -------------------------------------------------------- */
 

@@ -30,6 +30,22 @@
 					   8 KiB is where browsers and
 					   proxies start to refuse headers */
 #define S2O_TOKEN_MAX_LIMIT	65536	/* bytes, largest max_token_bytes */
+/* IdP metadata (docs/metadata.md) */
+#define S2O_METADATA_MAX	16777216 /* bytes, one metadata document
+					   (federation aggregates are large) */
+#define S2O_METADATA_CONNECT_TIMEOUT 10	/* seconds, connecting to fetch */
+#define S2O_METADATA_FETCH_TIMEOUT 30	/* seconds, a whole fetch */
+#define S2O_METADATA_MAX_REDIRECTS 3	/* redirects followed (https only) */
+#define S2O_METADATA_REFRESH_DEFAULT 3600 /* seconds, refresh_interval */
+#define S2O_METADATA_REFRESH_MIN 1	/* seconds, smallest refresh_interval */
+#define S2O_METADATA_REFRESH_MAX 604800	/* seconds (a week), the largest */
+#define S2O_METADATA_CACHE_MIN	60	/* seconds: a shorter cacheDuration
+					   is read as this */
+#define S2O_METADATA_RETRY	60	/* seconds, at most, between tries
+					   after a failed refresh */
+#define S2O_METADATA_KICK_MIN	60	/* seconds between refreshes asked
+					   for by an unknown signing key,
+					   per connection */
 #define S2O_INPUT_MAX_FILE	8388608	/* bytes, CLI input file (raw/base64) */
 
 #endif

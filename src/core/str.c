@@ -4,8 +4,11 @@
  * "did you mean" distance used by configuration and mappings errors, safe
  * excerpts of untrusted text for one-line details, constant-time compare.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 
@@ -136,4 +139,47 @@ s2o_str_equal_ct(const char *a, const char *b)
 		return false;
 	}
 	return CRYPTO_memcmp(a, b, la) == 0;
+}
+
+bool
+s2o_url_is_loopback(const char *url)
+{
+	const char	*auth, *end, *close;
+	char		 host[64];
+	size_t		 len;
+	struct in_addr	 a4;
+	struct in6_addr	 a6;
+
+	if (strncasecmp(url, "https://", 8) == 0)
+		auth = url + 8;
+	else if (strncasecmp(url, "http://", 7) == 0)
+		auth = url + 7;
+	else
+		return false;
+	end = auth + strcspn(auth, "/?#");
+	/* userinfo ("http://127.0.0.1@evil.example") hides the real host */
+	if (memchr(auth, '@', (size_t)(end - auth)) != NULL)
+		return false;
+	if (*auth == '[') {
+		close = memchr(auth, ']', (size_t)(end - auth));
+		if (close == NULL)
+			return false;
+		len = (size_t)(close - auth - 1);
+		if (len >= sizeof(host))
+			return false;
+		memcpy(host, auth + 1, len);
+		host[len] = '\0';
+		return inet_pton(AF_INET6, host, &a6) == 1 &&
+		    IN6_IS_ADDR_LOOPBACK(&a6);
+	}
+	len = strcspn(auth, ":/?#");
+	if (len >= sizeof(host) || len == 0)
+		return false;
+	memcpy(host, auth, len);
+	host[len] = '\0';
+	if (strcasecmp(host, "localhost") == 0)
+		return true;
+	/* inet_pton takes only the dotted quad: "127.1" is not an address */
+	return inet_pton(AF_INET, host, &a4) == 1 &&
+	    (ntohl(a4.s_addr) >> 24) == 127;
 }

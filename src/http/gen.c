@@ -36,6 +36,7 @@ http_gen_load(const char *path, unsigned long number, struct s2o_err *err)
 {
 	struct http_gen		*g;
 	struct s2o_diags	 diags;
+	struct s2o_clock	 clock;
 
 	if ((g = calloc(1, sizeof(*g))) == NULL) {
 		s2o_err_oom(err);
@@ -44,7 +45,14 @@ http_gen_load(const char *path, unsigned long number, struct s2o_err *err)
 	atomic_init(&g->refs, 1);
 	g->number = number;
 	s2o_diags_init(&diags);
+	s2o_clock_init_system(&clock);
 	g->cfg = s2o_config_load(path, &diags, err);
+	/* IdP metadata: from disk, else fetched now (docs/metadata.md) */
+	if (g->cfg != NULL && s2o_saml_config_metadata(g->cfg, true, &clock,
+	    &diags, err) == -1) {
+		s2o_config_free(g->cfg);
+		g->cfg = NULL;
+	}
 	log_diags(&diags);
 	s2o_diags_cleanup(&diags);
 	if (g->cfg == NULL ||

@@ -103,6 +103,42 @@ char		*http_metrics_render(const struct http_metrics *m,
 /* The endpoint label of a route ("/healthz"; "other" for none). */
 const char	*http_route_label(enum http_route_id route);
 
+/* ---- mdrefresh.c: the metadata refresher --------------------------------- */
+
+/* One connection with metadata in the generation being served. */
+struct http_md_conn {
+	char			 name[128];	/* the connection's */
+	size_t			 conn;		/* its index */
+	time_t			 next;		/* next refresh */
+	time_t			 last_ok;
+	uint64_t		 ok, failed;	/* refreshes, for /metrics */
+};
+
+/* The thread and its schedule; lock guards stop and the counters. */
+struct http_refresher {
+	pthread_t		 thread;
+	bool			 running;
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 cond;		/* wakes it to stop */
+	bool			 stop;
+	unsigned long		 gen_number;	/* the schedule's generation */
+	struct http_md_conn	*v;
+	size_t			 n;
+};
+
+struct s2o_http_server;
+void		 http_refresher_init(struct http_refresher *rf);
+/* Starts the thread. -1 with S2O_R_INTERNAL. */
+int		 http_refresher_start(struct s2o_http_server *srv,
+		    struct s2o_err *err);
+/* Stops the thread (waits for a fetch under way). Idempotent. */
+void		 http_refresher_stop(struct s2o_http_server *srv);
+void		 http_refresher_cleanup(struct http_refresher *rf);
+/* The metadata refresh counters and the certificate expiry gauges, in
+ * the Prometheus text format. Caller frees with free(). NULL on OOM. */
+char		*http_md_metrics(struct s2o_http_server *srv,
+		    struct http_gen *g, size_t *len, struct s2o_err *err);
+
 /* ---- server.c ------------------------------------------------------------ */
 
 struct s2o_http_server {
@@ -121,6 +157,7 @@ struct s2o_http_server {
 	struct http_metrics	 metrics;
 	struct s2o_clock	 clock;		/* the system's */
 	struct s2o_store	*store;		/* outlives generations */
+	struct http_refresher	 refresher;	/* IdP metadata */
 };
 
 /* ---- form.c: libmicrohttpd glue ----------------------------------------- */

@@ -58,12 +58,25 @@ handle_metrics(struct http_call *c, struct s2o_oidc_response *resp,
     struct s2o_err *err)
 {
 	struct s2o_http_server	*srv = c->r->srv;
+	char			*md, *all;
+	size_t			 mdlen;
 
 	resp->body = http_metrics_render(&srv->metrics,
 	    atomic_load(&srv->generation), atomic_load(&srv->inflight),
 	    &resp->len, err);
 	if (resp->body == NULL)
 		return -1;
+	/* IdP metadata refreshes and certificate expiry (mdrefresh.c) */
+	if ((md = http_md_metrics(srv, c->r->gen, &mdlen, err)) == NULL)
+		return -1;
+	if ((all = realloc(resp->body, resp->len + mdlen + 1)) == NULL) {
+		free(md);
+		return s2o_err_oom(err);
+	}
+	memcpy(all + resp->len, md, mdlen + 1);
+	resp->body = all;
+	resp->len += mdlen;
+	free(md);
 	resp->status = 200;
 	resp->content_type = text_metrics;
 	return 0;

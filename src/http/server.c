@@ -143,6 +143,7 @@ s2o_http_server_new(const char *config_path, struct s2o_err *err)
 	}
 	pthread_mutex_init(&srv->gen_lock, NULL);
 	http_metrics_init(&srv->metrics);
+	http_refresher_init(&srv->refresher);
 	atomic_init(&srv->draining, false);
 	atomic_init(&srv->inflight, 0);
 	atomic_init(&srv->generation, 0);
@@ -195,7 +196,7 @@ s2o_http_server_start(struct s2o_http_server *srv, struct s2o_err *err)
 	if (srv->daemon == NULL)
 		return s2o_err_set(err, S2O_R_INTERNAL, "libmicrohttpd did not "
 		    "start on %s", srv->address);
-	return 0;
+	return http_refresher_start(srv, err);
 }
 
 const char *
@@ -247,6 +248,7 @@ s2o_http_server_shutdown(struct s2o_http_server *srv, unsigned int drain_ms)
 	MHD_socket	fd;
 	unsigned int	waited = 0;
 
+	http_refresher_stop(srv);
 	if (srv->daemon == NULL)
 		return;
 	atomic_store(&srv->draining, true);
@@ -281,6 +283,7 @@ s2o_http_server_free(struct s2o_http_server *srv)
 	if (srv->listen_fd != -1)
 		close(srv->listen_fd);
 	http_gen_release(srv->gen);
+	http_refresher_cleanup(&srv->refresher);
 	pthread_mutex_destroy(&srv->gen_lock);
 	s2o_store_free(srv->store);
 	free(srv->listen_spec);

@@ -128,7 +128,7 @@ consume(const struct s2o_oidc_env *env, const char *saml, json_t *pending,
 	const struct s2o_connection	*conn;
 	const struct s2o_client		*client;
 	struct s2o_saml_response	*r = NULL;
-	const struct s2o_saml_trust	*trust;
+	struct s2o_saml_trust		*trust = NULL;
 	struct s2o_assertion		*a = NULL;
 	const struct s2o_mapping	*m;
 	struct s2o_policy_set		*ps = NULL;
@@ -154,7 +154,7 @@ consume(const struct s2o_oidc_env *env, const char *saml, json_t *pending,
 		goto out;
 	}
 	/* the connection's keys and mappings, prepared with the provider */
-	trust = env->op->trusts[oidc_connection_index(env->op, conn)];
+	trust = oidc_trust_get(env->op, oidc_connection_index(env->op, conn));
 	m = env->op->mappings[oidc_connection_index(env->op, conn)];
 	memset(&exp, 0, sizeof(exp));
 	replay.mark = replay_mark;
@@ -166,8 +166,19 @@ consume(const struct s2o_oidc_env *env, const char *saml, json_t *pending,
 	exp.clock_skew = cfg->clock_skew;
 	exp.in_response_to = str(pending, "request_id");
 	exp.replay = &replay;
-	if ((a = s2o_saml_response_consume(r, &exp, why)) == NULL ||
-	    s2o_map_apply(m, a, conn->name, 0, &mr, why) == -1)
+	if ((a = s2o_saml_response_consume(r, &exp, why)) == NULL) {
+		/* signed by a key the connection does not know: perhaps the
+		 * IdP rolled its certificate over; its metadata may say */
+		if (conn->metadata.present && (why->reason ==
+		    S2O_R_UNTRUSTED_KEY || why->reason ==
+		    S2O_R_SIGNATURE_INVALID) && oidc_kick(env->op,
+		    oidc_connection_index(env->op, conn), now))
+			s2o_log(S2O_LOG_INFO, "metadata", "connection \"%s\": "
+			    "a Response signed by an unknown key; refreshing "
+			    "the metadata", conn->name);
+		goto out;
+	}
+	if (s2o_map_apply(m, a, conn->name, 0, &mr, why) == -1)
 		goto out;
 	client = s2o_config_client(cfg, str(pending, "client_id"));
 	if (client == NULL) {
@@ -201,6 +212,7 @@ out:
 	s2o_map_result_cleanup(&mr);
 	s2o_assertion_free(a);
 	s2o_saml_response_free(r);
+	s2o_saml_trust_free(trust);
 	return rc;
 }
 

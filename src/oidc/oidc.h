@@ -106,6 +106,23 @@ const struct s2o_config *s2o_oidc_provider_config(
 		    const struct s2o_oidc_provider *op);
 const struct s2o_keyset *s2o_oidc_provider_keyset(
 		    const struct s2o_oidc_provider *op);
+/*
+ * Metadata refresh (docs/metadata.md). The trust a connection's Responses
+ * are verified with, as a new reference (caller frees with
+ * s2o_saml_trust_free()); swapping in a new one (adopted; the old one is
+ * freed when the last request using it ends), from any thread while
+ * others serve; and whether a Response signed by an unknown key asked for
+ * a refresh since the last call (at most once per S2O_METADATA_KICK_MIN
+ * seconds per connection), which clears the ask.
+ */
+struct s2o_saml_trust *s2o_oidc_provider_trust(
+		    const struct s2o_oidc_provider *op,
+		    const struct s2o_connection *conn);
+void		 s2o_oidc_provider_swap_trust(struct s2o_oidc_provider *op,
+		    const struct s2o_connection *conn,
+		    struct s2o_saml_trust *t);
+bool		 s2o_oidc_provider_take_kick(const struct s2o_oidc_provider *op,
+		    const struct s2o_connection *conn);
 
 /*
  * True when url is http(s) and its host is a loopback address

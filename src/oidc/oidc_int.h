@@ -5,6 +5,9 @@
 #ifndef S2O_OIDC_INT_H
 #define S2O_OIDC_INT_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "map/map.h"
 #include "oidc/oidc.h"
 #include "saml/saml.h"
@@ -26,10 +29,29 @@ struct s2o_oidc_provider {
 	struct oidc_vkey	*vkeys;		/* one per signing key */
 	size_t			 nvkeys;
 	/* per connection, in configuration order: its IdP keys and its
-	 * compiled mappings file, made once so no request opens a file */
+	 * compiled mappings file, made once so no request opens a file.
+	 * A metadata refresh swaps a connection's trust: read it only with
+	 * oidc_trust_get(), under trust_lock */
 	struct s2o_saml_trust	**trusts;
 	struct s2o_mapping	**mappings;
+	pthread_mutex_t		 trust_lock;	/* guards the trusts pointers */
+	struct oidc_kick	*kicks;		/* per connection */
 };
+
+/* A refresh asked for by a Response signed with an unknown key. */
+struct oidc_kick {
+	atomic_bool		 wanted;
+	atomic_llong		 last;		/* time_t of the last ask */
+};
+
+/* provider.c: a new reference to the trust of connection i (caller frees
+ * with s2o_saml_trust_free()). */
+struct s2o_saml_trust *oidc_trust_get(const struct s2o_oidc_provider *op,
+		    size_t i);
+/* Asks for a refresh of connection i's metadata, at most once per
+ * S2O_METADATA_KICK_MIN seconds; true when this call asked. */
+bool		 oidc_kick(const struct s2o_oidc_provider *op, size_t i,
+		    time_t now);
 
 /* provider.c: the index of conn in the configuration. */
 size_t		 oidc_connection_index(const struct s2o_oidc_provider *op,

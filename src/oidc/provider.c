@@ -7,8 +7,6 @@
  * the JWK Set. Building them once keeps the request path free of key
  * encoding and JSON assembly.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,44 +16,7 @@
 bool
 s2o_oidc_url_is_loopback(const char *url)
 {
-	const char	*auth, *end, *close;
-	char		 host[64];
-	size_t		 len;
-	struct in_addr	 a4;
-	struct in6_addr	 a6;
-
-	if (strncasecmp(url, "https://", 8) == 0)
-		auth = url + 8;
-	else if (strncasecmp(url, "http://", 7) == 0)
-		auth = url + 7;
-	else
-		return false;
-	end = auth + strcspn(auth, "/?#");
-	/* userinfo ("http://127.0.0.1@evil.example") hides the real host */
-	if (memchr(auth, '@', (size_t)(end - auth)) != NULL)
-		return false;
-	if (*auth == '[') {
-		close = memchr(auth, ']', (size_t)(end - auth));
-		if (close == NULL)
-			return false;
-		len = (size_t)(close - auth - 1);
-		if (len >= sizeof(host))
-			return false;
-		memcpy(host, auth + 1, len);
-		host[len] = '\0';
-		return inet_pton(AF_INET6, host, &a6) == 1 &&
-		    IN6_IS_ADDR_LOOPBACK(&a6);
-	}
-	len = strcspn(auth, ":/?#");
-	if (len >= sizeof(host) || len == 0)
-		return false;
-	memcpy(host, auth, len);
-	host[len] = '\0';
-	if (strcasecmp(host, "localhost") == 0)
-		return true;
-	/* inet_pton takes only the dotted quad: "127.1" is not an address */
-	return inet_pton(AF_INET, host, &a4) == 1 &&
-	    (ntohl(a4.s_addr) >> 24) == 127;
+	return s2o_url_is_loopback(url);
 }
 
 /*
@@ -74,8 +35,14 @@ connections_load(struct s2o_oidc_provider *op, struct s2o_err *err)
 
 	if ((op->trusts = calloc(cfg->nconnections + 1,
 	    sizeof(*op->trusts))) == NULL || (op->mappings = calloc(
-	    cfg->nconnections + 1, sizeof(*op->mappings))) == NULL)
+	    cfg->nconnections + 1, sizeof(*op->mappings))) == NULL ||
+	    (op->kicks = calloc(cfg->nconnections + 1,
+	    sizeof(*op->kicks))) == NULL)
 		return s2o_err_oom(err);
+	for (i = 0; i < cfg->nconnections; i++) {
+		atomic_init(&op->kicks[i].wanted, false);
+		atomic_init(&op->kicks[i].last, 0);
+	}
 	s2o_diags_init(&d);
 	for (i = 0; i < cfg->nconnections && rc == 0; i++) {
 		const struct s2o_connection *c = &cfg->connections[i];
@@ -126,6 +93,7 @@ s2o_oidc_provider_new(const struct s2o_config *cfg,
 	}
 	op->cfg = cfg;
 	op->ks = ks;
+	pthread_mutex_init(&op->trust_lock, NULL);
 	if (connections_load(op, err) == -1 ||
 	    (op->jwks = s2o_token_jwks_json(ks, err)) == NULL ||
 	    oidc_discovery_build(op, err) == -1 ||
@@ -153,6 +121,8 @@ s2o_oidc_provider_free(struct s2o_oidc_provider *op)
 	}
 	free(op->trusts);
 	free(op->mappings);
+	free(op->kicks);
+	pthread_mutex_destroy(&op->trust_lock);
 	free(op->discovery);
 	free(op->jwks);
 	free(op);
@@ -168,4 +138,64 @@ const struct s2o_keyset *
 s2o_oidc_provider_keyset(const struct s2o_oidc_provider *op)
 {
 	return op->ks;
+}
+
+/*
+ * A trust is read under the lock and used outside it with a reference of
+ * its own: a refresh may swap it meanwhile, and the old one lives until its
+ * last user lets go. The lock is held for two pointer operations.
+ */
+struct s2o_saml_trust *
+oidc_trust_get(const struct s2o_oidc_provider *op, size_t i)
+{
+	struct s2o_oidc_provider	*w = (struct s2o_oidc_provider *)op;
+	struct s2o_saml_trust		*t;
+
+	pthread_mutex_lock(&w->trust_lock);
+	t = s2o_saml_trust_ref(op->trusts[i]);
+	pthread_mutex_unlock(&w->trust_lock);
+	return t;
+}
+
+struct s2o_saml_trust *
+s2o_oidc_provider_trust(const struct s2o_oidc_provider *op,
+    const struct s2o_connection *conn)
+{
+	return oidc_trust_get(op, oidc_connection_index(op, conn));
+}
+
+void
+s2o_oidc_provider_swap_trust(struct s2o_oidc_provider *op,
+    const struct s2o_connection *conn, struct s2o_saml_trust *t)
+{
+	struct s2o_saml_trust	*old;
+	size_t			 i = oidc_connection_index(op, conn);
+
+	pthread_mutex_lock(&op->trust_lock);
+	old = op->trusts[i];
+	op->trusts[i] = t;
+	pthread_mutex_unlock(&op->trust_lock);
+	s2o_saml_trust_free(old);
+}
+
+bool
+oidc_kick(const struct s2o_oidc_provider *op, size_t i, time_t now)
+{
+	long long	last = atomic_load(&op->kicks[i].last);
+
+	/* of two threads seeing the same unknown key, one asks */
+	if (now - last < S2O_METADATA_KICK_MIN ||
+	    !atomic_compare_exchange_strong(&op->kicks[i].last, &last,
+	    (long long)now))
+		return false;
+	atomic_store(&op->kicks[i].wanted, true);
+	return true;
+}
+
+bool
+s2o_oidc_provider_take_kick(const struct s2o_oidc_provider *op,
+    const struct s2o_connection *conn)
+{
+	return atomic_exchange(&op->kicks[oidc_connection_index(op,
+	    conn)].wanted, false);
 }

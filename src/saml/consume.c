@@ -62,6 +62,19 @@ s2o_saml_response_consume(struct s2o_saml_response *r,
 		return NULL;
 	}
 	r->consumed = true;
+	/* Metadata 2.2.1: past its validUntil the metadata, and the keys it
+	 * named, may no longer be trusted; a refresh brings new ones */
+	if (s2o_saml_trust_valid_until(exp->trust) != 0 &&
+	    s2o_clock_now(exp->clock) >= s2o_saml_trust_valid_until(
+	    exp->trust)) {
+		char ts[S2O_TIME_BUFSZ];
+
+		s2o_err_set(err, S2O_R_EXPIRED, "the IdP metadata of connection "
+		    "\"%s\" expired at %s (validUntil) and no newer copy could "
+		    "be loaded", exp->conn->name, s2o_time_format(
+		    s2o_saml_trust_valid_until(exp->trust), ts, sizeof(ts)));
+		return NULL;
+	}
 	/* a Response signature covers the EncryptedAssertion as sent, so it
 	 * is checked before decryption changes the tree */
 	if (response_signed && s2o_saml_signature_verify(exp->trust,

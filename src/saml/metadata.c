@@ -407,18 +407,83 @@ read_idp(struct s2o_idp_metadata *m, const xmlNode *idp,
 	return 0;
 }
 
+/*
+ * xs:duration as SAML metadata's cacheDuration uses it ("PT6H", "P1D",
+ * "P0Y0M0DT1H0M0.000S"): years count 365 days, months 30. -1 when it is
+ * not a duration or is negative.
+ */
+static long
+duration_seconds(const char *s)
+{
+	unsigned long long	 total = 0, n;
+	bool			 t = false, any = false;
+	char			*end;
+
+	if (*s++ != 'P')
+		return -1;
+	while (*s != '\0') {
+		if (*s == 'T' && !t) {
+			t = true;
+			s++;
+			continue;
+		}
+		if (*s < '0' || *s > '9')
+			return -1;
+		n = strtoull(s, &end, 10);
+		if (*end == '.' && t) {		/* fractions of seconds */
+			end++;
+			while (*end >= '0' && *end <= '9')
+				end++;
+			if (*end != 'S')
+				return -1;
+		}
+		if (n > 100000000ULL)
+			return -1;
+		/* Y, M (months), D before T; H, M (minutes), S after */
+		if (*end == 'Y' && !t)
+			n *= 31536000ULL;
+		else if (*end == 'M')
+			n *= t ? 60ULL : 2592000ULL;
+		else if (*end == 'D' && !t)
+			n *= 86400ULL;
+		else if (*end == 'H' && t)
+			n *= 3600ULL;
+		else if (*end != 'S' || !t)
+			return -1;
+		total += n;
+		any = true;
+		s = end + 1;
+	}
+	return any && total <= 0x7fffffffULL ? (long)total : -1;
+}
+
+/* The shortest cacheDuration of the root and the entity (0: none). */
+static int
+read_cache_duration(const xmlNode *n, long *out, struct s2o_err *err)
+{
+	const char	*v = s2o_saml_prop(n, "cacheDuration");
+	char		 shown[48];
+	long		 d;
+
+	if (v == NULL)
+		return 0;
+	if ((d = duration_seconds(v)) < 0)
+		return s2o_err_set(err, S2O_R_MALFORMED, "cacheDuration \"%s\" "
+		    "is not an xs:duration such as PT6H",
+		    s2o_str_excerpt(shown, sizeof(shown), v, 32));
+	if (*out == 0 || d < *out)
+		*out = d;
+	return 0;
+}
+
 struct s2o_idp_metadata *
-s2o_saml_idp_metadata_parse(const char *xml, size_t len, const char *entity,
+s2o_saml_idp_metadata_read(xmlDocPtr doc, const char *entity,
     const struct s2o_clock *clock, struct s2o_err *err)
 {
 	struct s2o_idp_metadata	*m = NULL;
 	const xmlNode		*root, *ent, *idp;
 	const char		*id;
-	xmlDocPtr		 doc;
 
-	/* the same parser as Responses: no network, no DTD, unique IDs */
-	if ((doc = s2o_saml_xml_parse(xml, len, err)) == NULL)
-		return NULL;
 	root = xmlDocGetRootElement(doc);
 	if ((ent = find_entity(root, entity, err)) == NULL)
 		goto fail;
@@ -426,9 +491,12 @@ s2o_saml_idp_metadata_parse(const char *xml, size_t len, const char *entity,
 		s2o_err_oom(err);
 		goto fail;
 	}
+	m->aggregate = ent != root;
 	if (check_valid_until(root, clock, &m->valid_until, err) == -1 ||
 	    (ent != root && check_valid_until(ent, clock, &m->valid_until,
-	    err) == -1))
+	    err) == -1) || read_cache_duration(root, &m->cache_duration,
+	    err) == -1 || (ent != root && read_cache_duration(ent,
+	    &m->cache_duration, err) == -1))
 		goto fail;
 	if ((id = s2o_saml_prop(ent, "entityID")) == NULL || *id == '\0') {
 		s2o_err_set(err, S2O_R_MALFORMED, "the EntityDescriptor has no "
@@ -452,10 +520,23 @@ s2o_saml_idp_metadata_parse(const char *xml, size_t len, const char *entity,
 	}
 	if (read_idp(m, idp, err) == -1)
 		goto fail;
-	xmlFreeDoc(doc);
 	return m;
 fail:
 	s2o_idp_metadata_free(m);
-	xmlFreeDoc(doc);
 	return NULL;
+}
+
+struct s2o_idp_metadata *
+s2o_saml_idp_metadata_parse(const char *xml, size_t len, const char *entity,
+    const struct s2o_clock *clock, struct s2o_err *err)
+{
+	struct s2o_idp_metadata	*m;
+	xmlDocPtr		 doc;
+
+	/* the same parser as Responses: no network, no DTD, unique IDs */
+	if ((doc = s2o_saml_xml_parse(xml, len, err)) == NULL)
+		return NULL;
+	m = s2o_saml_idp_metadata_read(doc, entity, clock, err);
+	xmlFreeDoc(doc);
+	return m;
 }

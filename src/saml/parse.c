@@ -20,6 +20,8 @@
 #include <xmlsec/errors.h>
 #include <xmlsec/crypto.h>
 
+#include <curl/curl.h>
+
 #include "saml/saml_int.h"
 
 static _Thread_local char	lib_message[256];
@@ -93,6 +95,9 @@ s2o_saml_init(struct s2o_err *err)
 		return s2o_err_set(err, S2O_R_INTERNAL,
 		    "xmlsec: OpenSSL back end init failed");
 	xmlSecErrorsSetCallback(xmlsec_error);
+	/* before any thread: metadata refreshes fetch from another one */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return s2o_err_set(err, S2O_R_INTERNAL, "libcurl: init failed");
 	return 0;
 }
 
@@ -103,6 +108,7 @@ s2o_saml_shutdown(void)
 	xmlSecCryptoAppShutdown();
 	xmlSecShutdown();
 	xmlCleanupParser();
+	curl_global_cleanup();
 }
 
 static void

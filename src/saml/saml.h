@@ -70,7 +70,26 @@ void		 s2o_saml_shutdown(void);
 struct s2o_saml_trust;
 struct s2o_saml_trust *s2o_saml_trust_new(const struct s2o_sp *sp,
 		    const struct s2o_connection *conn, struct s2o_err *err);
+/*
+ * A trust is shared by reference (a metadata refresh swaps a new one in
+ * while requests still hold the old): s2o_saml_trust_ref() adds one and
+ * returns t; s2o_saml_trust_free() drops one and frees at zero. Both are
+ * safe from any thread.
+ */
+struct s2o_saml_trust *s2o_saml_trust_ref(struct s2o_saml_trust *t);
 void		 s2o_saml_trust_free(struct s2o_saml_trust *t);
+/* The metadata's validUntil (0: unbounded or no metadata) and
+ * cacheDuration (seconds, 0: not given) the trust was made from. */
+time_t		 s2o_saml_trust_valid_until(const struct s2o_saml_trust *t);
+long		 s2o_saml_trust_cache_duration(const struct s2o_saml_trust *t);
+/* Its number of IdP keys; the notAfter of key i's certificate and the
+ * first 16 hex digits of its SHA-256 fingerprint (borrowed). */
+size_t		 s2o_saml_trust_count(const struct s2o_saml_trust *t);
+time_t		 s2o_saml_trust_not_after(const struct s2o_saml_trust *t,
+		    size_t i, const char **sha256);
+/* True when a and b hold the same IdP certificates in the same order. */
+bool		 s2o_saml_trust_same_keys(const struct s2o_saml_trust *a,
+		    const struct s2o_saml_trust *b);
 
 /*
  * A Response decoded, parsed and shape-checked (steps 1 to 3), before the
@@ -199,6 +218,8 @@ struct s2o_idp_metadata {
 	size_t		 nname_id_formats;
 	bool		 want_authn_requests_signed;
 	time_t		 valid_until;		/* 0 when unbounded */
+	long		 cache_duration;	/* seconds; 0 when not given */
+	bool		 aggregate;		/* from an EntitiesDescriptor */
 };
 
 /*
@@ -213,5 +234,64 @@ struct s2o_idp_metadata *s2o_saml_idp_metadata_parse(const char *xml,
 		    size_t len, const char *entity_id,
 		    const struct s2o_clock *clock, struct s2o_err *err);
 void		 s2o_idp_metadata_free(struct s2o_idp_metadata *m);
+
+/* ---- mdload.c: a connection's metadata (docs/metadata.md) -------------- */
+
+/*
+ * Parses conn's metadata document xml and, when conn has a
+ * metadata_signing_certificate, requires and verifies its signature first
+ * (an enveloped ds:Signature, child of the root, whose one Reference is the
+ * root's ID; that certificate only; the algorithms and rules of Response
+ * signatures), then picks metadata_entity_id (required for an aggregate)
+ * and reads it as s2o_saml_idp_metadata_parse() does. Caller frees with
+ * s2o_idp_metadata_free(). NULL with S2O_R_SIGNATURE_MISSING,
+ * S2O_R_SIGNATURE_INVALID, S2O_R_UNTRUSTED_KEY, S2O_R_WEAK_ALGORITHM,
+ * S2O_R_WRAPPING, S2O_R_EXPIRED (validUntil passed), S2O_R_MALFORMED,
+ * S2O_R_ISSUER_MISMATCH, S2O_R_USAGE (aggregate, no entity named),
+ * S2O_R_TOO_LARGE, S2O_R_KEY_UNUSABLE or S2O_R_INTERNAL.
+ */
+struct s2o_idp_metadata *s2o_saml_metadata_verified(const char *xml,
+		    size_t len, const struct s2o_connection *conn,
+		    const struct s2o_clock *clock, struct s2o_err *err);
+
+/*
+ * Fetches url with libcurl: https (http only on a loopback host), no
+ * redirect to anything but https, S2O_METADATA_CONNECT_TIMEOUT and
+ * S2O_METADATA_FETCH_TIMEOUT, at most S2O_METADATA_MAX bytes, status 200
+ * only. Returns the NUL-terminated body (caller frees with free()) and its
+ * length, or NULL with S2O_R_IO (naming the URL and what failed),
+ * S2O_R_TOO_LARGE or S2O_R_INTERNAL.
+ */
+char		*s2o_saml_metadata_fetch(const char *url, size_t *len,
+		    struct s2o_err *err);
+
+/*
+ * Applies the metadata of every connection of cfg that has some, as part
+ * of loading it: the document read at load (metadata_file, or the backing
+ * copy of metadata_url); when there is none or it is unusable and fetch is
+ * true, the URL is fetched and the copy written. Then, per connection:
+ * idp_entity_id is taken from the metadata, or must equal its entityID;
+ * idp_certificates become its signing certificates; sso_url, when not set,
+ * becomes its endpoint for sso_binding (else the other binding); when set
+ * it must be one of its endpoints. Each problem is added to diags at the
+ * position of the connection's metadata key. Returns 0, or -1 with err set
+ * to the first problem (S2O_R_CONFIG_INVALID with the reason's token and
+ * detail) or S2O_R_INTERNAL.
+ */
+int		 s2o_saml_config_metadata(struct s2o_config *cfg, bool fetch,
+		    const struct s2o_clock *clock, struct s2o_diags *diags,
+		    struct s2o_err *err);
+
+/*
+ * One refresh of conn's metadata: fetches metadata_url (or reads
+ * metadata_file again), verifies and parses it as
+ * s2o_saml_metadata_verified(), requires the entityID the connection
+ * serves, makes the new trust (caller frees with s2o_saml_trust_free()),
+ * and for a URL replaces the backing copy (written beside it, then
+ * renamed). NULL with the reasons of the steps; nothing is changed then.
+ */
+struct s2o_saml_trust *s2o_saml_metadata_refresh(const struct s2o_sp *sp,
+		    const struct s2o_connection *conn,
+		    const struct s2o_clock *clock, struct s2o_err *err);
 
 #endif

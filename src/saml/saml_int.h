@@ -57,6 +57,14 @@ int		 s2o_saml_signature_verify(const struct s2o_saml_trust *t,
 		    const struct s2o_connection *conn, xmlNodePtr sig,
 		    struct s2o_err *err);
 
+/* verify.c: a trust made of a refreshed metadata's signing certificates
+ * (copied), and one of conn's metadata_signing_certificate only. */
+struct s2o_saml_trust *s2o_saml_trust_from_metadata(const struct s2o_sp *sp,
+		    const struct s2o_connection *conn,
+		    const struct s2o_idp_metadata *m, struct s2o_err *err);
+struct s2o_saml_trust *s2o_saml_trust_signer(const struct s2o_connection *conn,
+		    struct s2o_err *err);
+
 /* decrypt.c: replaces r->encrypted by its Assertion in r->assertion. */
 int		 s2o_saml_decrypt(struct s2o_saml_response *r,
 		    const struct s2o_saml_trust *t, struct s2o_err *err);
@@ -79,6 +87,12 @@ struct s2o_assertion *s2o_saml_assertion_read(const struct s2o_saml_response *r,
  * destroys; NULL when none is loaded. */
 xmlSecKeyPtr	 s2o_saml_sp_keys_xmlsec(const struct s2o_saml_sp_keys *k);
 bool		 s2o_saml_sp_keys_present(const struct s2o_saml_sp_keys *k);
+
+/* metadata.c: the IdP entity of a parsed metadata document (see
+ * s2o_saml_idp_metadata_parse()). Caller frees with s2o_idp_metadata_free(). */
+struct s2o_idp_metadata *s2o_saml_idp_metadata_read(xmlDocPtr doc,
+		    const char *entity_id, const struct s2o_clock *clock,
+		    struct s2o_err *err);
 
 /* dom.c */
 bool		 s2o_saml_is(const xmlNode *n, const char *ns, const char *name);

@@ -20,9 +20,11 @@
  * certificate, so duplicating it per verification is a reference count,
  * not an X.509 decode).
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -46,12 +48,25 @@ struct trust_key {
 	int		 bits;
 	bool		 rsa;
 	bool		 weak;		/* RSA under the connection's floor */
+	time_t		 not_after;	/* of its certificate */
+	char		 sha256[17];	/* first 8 bytes of its fingerprint */
 };
 
+/*
+ * Shared by reference: a metadata refresh swaps a new trust in while
+ * requests still verify with the old one (oidc/provider.c), so the last
+ * holder frees it.
+ */
 struct s2o_saml_trust {
+	atomic_uint	  refs;
 	struct trust_key *keys;
 	size_t		  nkeys;
 	xmlSecKeyPtr	  dec_key;	/* SP decryption key, or NULL */
+	const char	 *source;	/* names the keys in messages */
+	time_t		  valid_until;	/* of the metadata; 0: unbounded */
+	long		  cache_duration; /* of the metadata, seconds */
+	struct s2o_pem	 *owned;	/* certificates of a refresh */
+	size_t		  nowned;
 };
 
 struct alg {
@@ -91,6 +106,21 @@ alg_check(const struct alg *list, const char *uri, bool allow_sha1)
 	return -1;
 }
 
+static void
+cert_dates(X509 *x, struct trust_key *tk)
+{
+	unsigned char	md[EVP_MAX_MD_SIZE];
+	unsigned int	mdlen = 0, i;
+	struct tm	tm;
+
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1)
+		tk->not_after = timegm(&tm);
+	ERR_clear_error();
+	X509_digest(x, EVP_sha256(), md, &mdlen);
+	for (i = 0; i < 8 && i < mdlen; i++)
+		snprintf(tk->sha256 + 2 * i, 3, "%02x", md[i]);
+}
+
 static int
 key_from_cert(struct trust_key *tk, const struct s2o_pem *pem,
     bool allow_rsa_1024, struct s2o_err *err)
@@ -110,6 +140,7 @@ key_from_cert(struct trust_key *tk, const struct s2o_pem *pem,
 		return s2o_err_set(err, S2O_R_KEY_UNUSABLE,
 		    "%s: not a PEM X.509 certificate", pem->path);
 	}
+	cert_dates(x, tk);
 	X509_free(x);
 	tk->bits = EVP_PKEY_get_bits(pk);
 	tk->rsa = EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA;
@@ -127,23 +158,24 @@ key_from_cert(struct trust_key *tk, const struct s2o_pem *pem,
 	return 0;
 }
 
-struct s2o_saml_trust *
-s2o_saml_trust_new(const struct s2o_sp *sp, const struct s2o_connection *conn,
-    struct s2o_err *err)
+static struct s2o_saml_trust *
+trust_build(const struct s2o_sp *sp, const struct s2o_pem *pems, size_t n,
+    bool allow_rsa_1024, const char *source, struct s2o_err *err)
 {
 	struct s2o_saml_trust	*t;
 	size_t			 i;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL ||
-	    (t->keys = calloc(conn->nidp_certificates + 1,
-	    sizeof(*t->keys))) == NULL) {
+	    (t->keys = calloc(n + 1, sizeof(*t->keys))) == NULL) {
 		free(t);
 		s2o_err_oom(err);
 		return NULL;
 	}
-	for (i = 0; i < conn->nidp_certificates; i++, t->nkeys++)
-		if (key_from_cert(&t->keys[i], &conn->idp_certificates[i],
-		    conn->allow_rsa_1024, err) == -1)
+	atomic_init(&t->refs, 1);
+	t->source = source;
+	for (i = 0; i < n; i++, t->nkeys++)
+		if (key_from_cert(&t->keys[i], &pems[i], allow_rsa_1024,
+		    err) == -1)
 			goto fail;
 	if (sp != NULL && sp->decryption_key.data != NULL) {
 		t->dec_key = xmlSecCryptoAppKeyLoadMemory(
@@ -163,12 +195,82 @@ fail:
 	return NULL;
 }
 
+struct s2o_saml_trust *
+s2o_saml_trust_new(const struct s2o_sp *sp, const struct s2o_connection *conn,
+    struct s2o_err *err)
+{
+	struct s2o_saml_trust	*t;
+
+	t = trust_build(sp, conn->idp_certificates, conn->nidp_certificates,
+	    conn->allow_rsa_1024, conn->metadata.present ?
+	    "metadata's signing certificates" : "idp_certificates", err);
+	if (t != NULL) {
+		t->valid_until = conn->metadata.valid_until;
+		t->cache_duration = conn->metadata.cache_duration;
+	}
+	return t;
+}
+
+struct s2o_saml_trust *
+s2o_saml_trust_from_metadata(const struct s2o_sp *sp,
+    const struct s2o_connection *conn, const struct s2o_idp_metadata *m,
+    struct s2o_err *err)
+{
+	struct s2o_saml_trust	*t;
+	struct s2o_pem		*v;
+	size_t			 i;
+
+	if ((v = calloc(m->ncertificates + 1, sizeof(*v))) == NULL) {
+		s2o_err_oom(err);
+		return NULL;
+	}
+	for (i = 0; i < m->ncertificates; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "metadata #%zu", i + 1);
+		if ((v[i].path = s2o_strdup(name, err)) == NULL ||
+		    (v[i].data = s2o_strdup(m->certificates[i], err)) ==
+		    NULL)
+			goto fail;
+		v[i].len = strlen(v[i].data);
+	}
+	if ((t = trust_build(sp, v, m->ncertificates, conn->allow_rsa_1024,
+	    "metadata's signing certificates", err)) == NULL)
+		goto fail;
+	t->owned = v;
+	t->nowned = m->ncertificates;
+	t->valid_until = m->valid_until;
+	t->cache_duration = m->cache_duration;
+	return t;
+fail:
+	for (i = 0; i <= m->ncertificates; i++) {
+		free(v[i].path);
+		free(v[i].data);
+	}
+	free(v);
+	return NULL;
+}
+
+struct s2o_saml_trust *
+s2o_saml_trust_signer(const struct s2o_connection *conn, struct s2o_err *err)
+{
+	return trust_build(NULL, &conn->metadata.signing_certificate, 1,
+	    conn->allow_rsa_1024, "metadata_signing_certificate", err);
+}
+
+struct s2o_saml_trust *
+s2o_saml_trust_ref(struct s2o_saml_trust *t)
+{
+	atomic_fetch_add(&t->refs, 1);
+	return t;
+}
+
 void
 s2o_saml_trust_free(struct s2o_saml_trust *t)
 {
 	size_t	i;
 
-	if (t == NULL)
+	if (t == NULL || atomic_fetch_sub(&t->refs, 1) != 1)
 		return;
 	for (i = 0; i <= t->nkeys && t->keys != NULL; i++)
 		if (t->keys[i].key != NULL)
@@ -176,7 +278,55 @@ s2o_saml_trust_free(struct s2o_saml_trust *t)
 	free(t->keys);
 	if (t->dec_key != NULL)
 		xmlSecKeyDestroy(t->dec_key);
+	for (i = 0; i < t->nowned; i++) {
+		free(t->owned[i].path);
+		free(t->owned[i].data);
+	}
+	free(t->owned);
 	free(t);
+}
+
+time_t
+s2o_saml_trust_valid_until(const struct s2o_saml_trust *t)
+{
+	return t->valid_until;
+}
+
+long
+s2o_saml_trust_cache_duration(const struct s2o_saml_trust *t)
+{
+	return t->cache_duration;
+}
+
+size_t
+s2o_saml_trust_count(const struct s2o_saml_trust *t)
+{
+	return t->nkeys;
+}
+
+time_t
+s2o_saml_trust_not_after(const struct s2o_saml_trust *t, size_t i,
+    const char **sha256)
+{
+	if (i >= t->nkeys)
+		return 0;
+	if (sha256 != NULL)
+		*sha256 = t->keys[i].sha256;
+	return t->keys[i].not_after;
+}
+
+bool
+s2o_saml_trust_same_keys(const struct s2o_saml_trust *a,
+    const struct s2o_saml_trust *b)
+{
+	size_t	i;
+
+	if (a->nkeys != b->nkeys)
+		return false;
+	for (i = 0; i < a->nkeys; i++)
+		if (strcmp(a->keys[i].sha256, b->keys[i].sha256) != 0)
+			return false;
+	return true;
 }
 
 void *
@@ -468,7 +618,7 @@ s2o_saml_signature_verify(const struct s2o_saml_trust *t,
 	    sizeof(subject)))
 		return s2o_err_set(err, S2O_R_UNTRUSTED_KEY, "the %s is signed "
 		    "by a certificate not among the connection's "
-		    "idp_certificates: %s", pn, subject);
+		    "%s: %s", pn, t->source, subject);
 	return s2o_err_set(err, S2O_R_SIGNATURE_INVALID, "the %s signature "
 	    "does not verify with any of the connection's %zu certificate%s",
 	    pn, t->nkeys, t->nkeys == 1 ? "" : "s");
