@@ -201,6 +201,38 @@ START_TEST(test_file_store_keeps_no_counters)
 }
 END_TEST
 
+/* get reads without taking, until expiry. */
+START_TEST(test_get_keeps_value)
+{
+	struct s2o_clock	 clock;
+	struct s2o_store	*st;
+	struct s2o_err		 err;
+	char			*v;
+
+	s2o_err_clear(&err);
+	s2o_clock_init_fixed(&clock, 1000);
+	ck_assert_ptr_nonnull(st = s2o_store_memory_new(&clock, &err));
+	ck_assert_int_eq(s2o_store_get(st, "revoked", "k", &v, &err), 1);
+	ck_assert_ptr_null(v);
+	ck_assert_int_eq(s2o_store_put(st, "revoked", "k", "why", 1060, &err),
+	    0);
+	ck_assert_int_eq(s2o_store_get(st, "revoked", "k", &v, &err), 0);
+	ck_assert_str_eq(v, "why");
+	free(v);
+	ck_assert_int_eq(s2o_store_get(st, "revoked", "k", &v, &err), 0);
+	free(v);
+	/* another namespace is another key */
+	ck_assert_int_eq(s2o_store_get(st, "session", "k", &v, &err), 1);
+	s2o_clock_init_fixed(&clock, 1059);
+	ck_assert_int_eq(s2o_store_get(st, "revoked", "k", &v, &err), 0);
+	free(v);
+	s2o_clock_init_fixed(&clock, 1060);
+	ck_assert_int_eq(s2o_store_get(st, "revoked", "k", &v, &err), 1);
+	ck_assert_ptr_null(v);
+	s2o_store_free(st);
+}
+END_TEST
+
 #define NTHREADS	8
 #define NKEYS		200
 
@@ -299,6 +331,7 @@ store_suite(void)
 	tcase_add_test(tc, test_put_take_once);
 	tcase_add_test(tc, test_expired_is_absent);
 	tcase_add_test(tc, test_file_store_keeps_no_values);
+	tcase_add_test(tc, test_get_keeps_value);
 	tcase_add_test(tc, test_threads_take_once);
 	tcase_add_test(tc, test_count_window);
 	tcase_add_test(tc, test_file_store_keeps_no_counters);

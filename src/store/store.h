@@ -57,6 +57,14 @@ int		 s2o_store_put(struct s2o_store *st, const char *ns,
 		    struct s2o_err *err);
 int		 s2o_store_take(struct s2o_store *st, const char *ns,
 		    const char *key, char **value, struct s2o_err *err);
+/*
+ * Reads the value under (ns, key) without removing it (revocation
+ * entries, bridge sessions): 0 with *value a copy (caller frees with
+ * free()); 1 with *value NULL when absent or expired; -1 with err set
+ * (S2O_R_INTERNAL, S2O_R_STORE_UNAVAILABLE).
+ */
+int		 s2o_store_get(struct s2o_store *st, const char *ns,
+		    const char *key, char **value, struct s2o_err *err);
 
 /*
  * A counter for rate limits: adds one to the counter (ns, key) and sets
