@@ -316,12 +316,14 @@ s2o_token_access_mint(const struct s2o_keyset *ks,
 	if (check_utf8(fields, names, what, err) == -1)
 		return NULL;
 	/* RFC 9068 §2.2 and RFC 7519 §4.1.7: unique per token, unguessable */
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+	if (req->jti != NULL) {
+		if ((jti = s2o_strdup(req->jti, err)) == NULL)
+			return NULL;
+	} else if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
 		ERR_clear_error();
 		s2o_err_set(err, S2O_R_INTERNAL, "no randomness for jti");
 		return NULL;
-	}
-	if ((jti = s2o_b64url_encode(rnd, sizeof(rnd), err)) == NULL)
+	} else if ((jti = s2o_b64url_encode(rnd, sizeof(rnd), err)) == NULL)
 		return NULL;
 	if ((claims = json_object()) == NULL) {
 		free(jti);

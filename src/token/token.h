@@ -97,12 +97,15 @@ struct s2o_token_access_req {
 	const struct s2o_clock	*clock;		/* iat */
 	long			 ttl;		/* seconds; exp = iat + ttl */
 	const char		*extra_claims;	/* JSON object text; NULL */
+	const char		*jti;		/* NULL: 128 random bits */
 };
 
 /*
  * Mints an access token (RFC 9068 §2) signed with the active key. Header
- * {alg, kid, typ "at+jwt"}; claims iss, sub, aud, exp, iat, jti (128
- * random bits, base64url), client_id, scope, then the extra claims. Caller
+ * {alg, kid, typ "at+jwt"}; claims iss, sub, aud, exp, iat, jti (req->jti,
+ * which the caller makes unguessable and unique, e.g. to revoke the token
+ * by it; or 128 random bits, base64url), client_id, scope, then the extra
+ * claims. Caller
  * frees the result with free(). The reasons are those of
  * s2o_token_id_mint(), plus S2O_R_INTERNAL when no randomness is
  * available.
