@@ -313,3 +313,47 @@ s2o_policy_check(const struct s2o_policy_set *set, const char *client_ip,
 	json_decref(profile);
 	return rc;
 }
+
+/* True when lv accepts class c as multi-factor. */
+static bool
+mfa_accepts(const struct level *lv, const char *c)
+{
+	size_t	i;
+
+	for (i = 0; i < lv->nmfa; i++)
+		if (strcmp(lv->mfa[i], c) == 0)
+			return true;
+	return false;
+}
+
+int
+s2o_policy_set_mfa_classes(const struct s2o_policy_set *set,
+    const char ***classes, struct s2o_err *err)
+{
+	const struct level	*first = NULL;
+	const char		**out;
+	size_t			  i, j, n = 0;
+
+	*classes = NULL;
+	for (i = 0; i < set->n && first == NULL; i++)
+		if (set->v[i].require_mfa)
+			first = &set->v[i];
+	if (first == NULL)
+		return 0;
+	if ((out = calloc(first->nmfa + 1, sizeof(*out))) == NULL)
+		return s2o_err_oom(err);
+	for (i = 0; i < first->nmfa; i++) {
+		for (j = 0; j < set->n; j++)
+			if (set->v[j].require_mfa &&
+			    !mfa_accepts(&set->v[j], first->mfa[i]))
+				break;
+		if (j == set->n)
+			out[n++] = first->mfa[i];
+	}
+	if (n == 0) {
+		free(out);
+		return 0;
+	}
+	*classes = out;
+	return 0;
+}

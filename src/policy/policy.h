@@ -81,6 +81,19 @@ struct s2o_policy_set *s2o_policy_set_for(const struct s2o_config *cfg,
 		    const struct s2o_connection *conn,
 		    const struct s2o_client *client, struct s2o_err *err);
 
+/*
+ * The AuthnContextClassRefs to request when some level requires MFA: the
+ * classes of the first such level that every other such level accepts
+ * too, in its order. Returns 0 with *classes NULL when no level requires
+ * MFA (or no class satisfies them all: asking the IdP for none is then
+ * the honest request, and the check refuses what comes back), or with
+ * *classes a NULL-terminated array the caller frees with free() (the
+ * strings are borrowed from the set's configuration). -1 with
+ * S2O_R_INTERNAL when out of memory.
+ */
+int		 s2o_policy_set_mfa_classes(const struct s2o_policy_set *set,
+		    const char ***classes, struct s2o_err *err);
+
 /* The built-in multi-factor AuthnContextClassRefs, NULL-terminated. */
 extern const char *const s2o_policy_mfa_classes[];
 
