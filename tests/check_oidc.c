@@ -100,7 +100,7 @@ bridge_open(struct fx *fx)
 }
 
 static const struct s2o_oidc_request get_req = { "GET", NULL, 0, NULL, 0,
-    NULL, "0123456789abcdef" };
+    NULL, "0123456789abcdef", NULL, NULL, NULL };
 
 /* ---- oidc/discovery ----------------------------------------------------- */
 

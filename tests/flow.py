@@ -26,8 +26,9 @@ CB = "http://127.0.0.1:3000/cb"
 AUTH = "Basic " + base64.b64encode(b"demo-app:fixture-client-secret").decode()
 
 
-def request(method, path, body=None, headers=None):
-    c = http.client.HTTPConnection(host, timeout=10)
+def request(method, path, body=None, headers=None, source=None):
+    c = http.client.HTTPConnection(host, timeout=10, source_address=(
+        (source, 0) if source else None))
     h = dict(headers or {})
     if body is not None:
         body = urllib.parse.urlencode(body)
@@ -141,6 +142,16 @@ def signed_response(in_response_to):
         return base64.b64encode(f.read()).decode()
 
 
+def acs_from(challenge, nonce, state, headers, source):
+    """A login whose ACS POST carries headers from source: (status, body)."""
+    st, h, body = authorize(challenge, nonce, state)
+    rid, relay = authn_request(h["location"])
+    st, h, body = request("POST", "/saml/acs",
+                          {"SAMLResponse": signed_response(rid),
+                           "RelayState": relay}, headers, source)
+    return st, body
+
+
 def login(challenge, nonce, state):
     """/authorize, the IdP, /saml/acs: (code, the Response, RelayState)."""
     st, h, body = authorize(challenge, nonce, state)
@@ -231,3 +242,34 @@ print("form_post: %d %s, token %d" % (
 code, _, _, _ = login(challenge, nonce, "st-5")
 st, h, body = redeem(code, pkce()[0])
 print("bad verifier: %s" % json.loads(body)["error"])
+# the access token of the code redeemed twice above is revoked
+st, h, body = request("GET", "/userinfo",
+                      headers={"Authorization": "Bearer " +
+                               tok["access_token"]})
+print("access token after code reuse: %d %s" % (
+    st, json.loads(body).get("error_description")))
+code, _, _, _ = login(challenge, nonce, "st-7")
+st, h, body = request("POST", "/token",
+                      {"grant_type": "authorization_code", "code": code,
+                       "redirect_uri": CB, "code_verifier": verifier},
+                      {"Authorization": "Basic " + base64.b64encode(
+                          b"demo-app:not-the-secret").decode()})
+print("wrong client secret: %d %s" % (st, json.loads(body)["error"]))
+st, h, body = authorize(challenge, nonce, "st-8", {"connection": "nope"})
+q = urllib.parse.parse_qs(urllib.parse.urlsplit(h.get("location", "")).query)
+print("unknown connection: %d %s %s" % (
+    st, q.get("error", ["-"])[0], q.get("error_description", ["-"])[0]))
+
+# ---- client addresses ---------------------------------------------------------
+st, body = acs_from(challenge, nonce, "st-9",
+                    {"X-Forwarded-For": "198.51.100.6"}, "127.0.0.1")
+print("X-Forwarded-For from an untrusted peer: ignored, %d" % st)
+st, body = acs_from(challenge, nonce, "st-10",
+                    {"X-Forwarded-For": "198.51.100.7"}, "127.0.0.2")
+print("X-Forwarded-For from a trusted proxy: %d %s %s" % (
+    st, body.split("<code>")[1].split("<")[0],
+    body.split("<code>")[2].split("<")[0]))
+st, body = acs_from(challenge, nonce, "st-11",
+                    {"X-Forwarded-For": "198.51.100.8, 203.0.113.5"},
+                    "127.0.0.2")
+print("X-Forwarded-For, client-written left part: ignored, %d" % st)

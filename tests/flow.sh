@@ -10,8 +10,12 @@
 # /.well-known/jwks.json (signature, aud, iss, nonce, sub), /userinfo with
 # the access token (and not with the ID token). Then the
 # refusals: an unregistered redirect_uri (a page), no PKCE (back to the
-# client), the same Response posted twice, a wrong code_verifier, and a
-# code redeemed twice. Skips (77) without curl, xmlsec1 or PyJWT
+# client), the same Response posted twice, a wrong code_verifier, a code
+# redeemed twice (and the access token it bought refused afterwards), a
+# wrong client secret, an unknown connection. Client addresses: 127.0.0.2
+# is the configured trusted proxy and demo-app denies 198.51.100.0/24;
+# X-Forwarded-For is ignored from 127.0.0.1, believed from 127.0.0.2 up
+# to its right-most untrusted entry. Skips (77) without curl, xmlsec1 or PyJWT
 # (scripts/setup-debian.sh installs them).
 
 name=flow
@@ -59,7 +63,16 @@ while :; do
 	addr=127.0.0.1:$port
 	sed -e "s|\"\\.\\./|\"$fixtures/saml/../|g" \
 	    -e "s|\"listen\": \"127.0.0.1:8080\"|\"listen\": \"$addr\"|" \
-	    "$fixtures/saml/bridge.json" >"$cfg"
+	    "$fixtures/saml/bridge.json" >"$cfg.in"
+	# 127.0.0.2 is the trusted proxy (the client binds it as its
+	# source); demo-app refuses 198.51.100.0/24
+	"$py" -c '
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["trusted_proxies"] = ["127.0.0.2"]
+c["clients"][0]["policies"] = {"deny_ip_ranges": ["198.51.100.0/24"]}
+json.dump(c, open(sys.argv[2], "w"), indent=1)
+' "$cfg.in" "$cfg"
 	"$bin" serve --config "$cfg" 2>"$log" &
 	pid=$!
 	wait_for 10 up_or_dead
@@ -89,7 +102,16 @@ expect_line "unregistered redirect_uri: 400 page"
 expect_line "no pkce: 302 invalid_request"
 expect_line "form_post: 200 True, token 200"
 expect_line "bad verifier: invalid_grant"
+expect_line "access token after code reuse: 401 revoked"
+expect_line "wrong client secret: 401 invalid_client"
+expect_line "unknown connection: 302 invalid_request connection: no connection nope"
+expect_line "X-Forwarded-For from an untrusted peer: ignored, 302"
+expect_line "X-Forwarded-For from a trusted proxy: 403 policy_denied deny_ip_ranges"
+expect_line "X-Forwarded-For, client-written left part: ignored, 302"
 kill -TERM "$pid"
 wait "$pid"
 pid=
+expect_exit 0 grep -F "client_ip=198.51.100.7 rejected reason=policy_denied detail=\"deny_ip_ranges: " "$log"
+expect_exit 0 grep -F "client_ip=203.0.113.5 method=POST path=\"/saml/acs\" status=302" "$log"
+expect_exit 1 grep -F "client_ip=198.51.100.6" "$log"
 expect_done

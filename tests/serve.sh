@@ -272,7 +272,7 @@ expect_line "ok"
 nhealthz=$((nhealthz + 1))
 
 # ---- the log: one JSON line per request, no query, the request id ----------
-expect_exit 0 grep -F "request_id=$rid method=GET path=\\\"/healthz\\\" status=200" "$log"
+expect_exit 0 grep -F "request_id=$rid client_ip=127.0.0.1 method=GET path=\\\"/healthz\\\" status=200" "$log"
 expect_exit 1 grep -F "NEVER-LOGGED-42" "$log"
 expect_exit 0 python3 -c '
 import json, sys
@@ -283,7 +283,7 @@ for line in open(sys.argv[1]):
     n += o["event"] == "http"
 assert n >= 13, n
 ' "$log"
-expect_exit 0 grep -F "request_id=$acs_rid rejected reason=in_response_to_mismatch detail=" "$log"
+expect_exit 0 grep -F "request_id=$acs_rid client_ip=127.0.0.1 rejected reason=in_response_to_mismatch detail=" "$log"
 expect_exit 0 grep -F 'status=413 duration_ms=' "$log"
 expect_out "reason=too_large"
 

@@ -20,7 +20,8 @@
 
 static const char *const top_keys[] = { "issuer", "listen", "signing_keys",
     "id_token_ttl", "clock_skew", "max_response_bytes", "max_token_bytes",
-    "amr", "sp", "connections", "clients", "policies", NULL };
+    "amr", "sp", "connections", "clients", "policies", "trusted_proxies",
+    "code_ttl", "access_token_ttl", "session_ttl", "rate_limits", NULL };
 
 #define DEFAULT_LISTEN		"127.0.0.1:8080"
 #define DEFAULT_ID_TOKEN_TTL	300	/* seconds */
@@ -361,6 +362,13 @@ int_member(struct loader *l, json_t *obj, const char *key, long dflt,
 	return (long)n;
 }
 
+long
+cfg_int(struct loader *l, json_t *obj, const char *key, long dflt, long min,
+    long max, const char *what)
+{
+	return int_member(l, obj, key, dflt, min, max, what, true);
+}
+
 json_t *
 cfg_array(struct loader *l, json_t *obj, const char *base, const char *key,
     bool required)
@@ -474,6 +482,7 @@ load_root(struct loader *l, struct s2o_config *c, json_t *root)
 	/* clients first: connections name their default client */
 	cfg_load_clients(l, c, root);
 	cfg_load_connections(l, c, root);
+	cfg_load_serve(l, c, root);
 }
 
 /* Adds a problem about the file as a whole (no JSON path). */
@@ -656,10 +665,14 @@ s2o_config_free(struct s2o_config *c)
 		for (j = 0; j < c->clients[i].nredirect_uris; j++)
 			free(c->clients[i].redirect_uris[j]);
 		free(c->clients[i].redirect_uris);
+		cfg_string_list_free(c->clients[i].allowed_connections,
+		    c->clients[i].nallowed_connections);
+		free(c->clients[i].initiate_login_uri);
 		cfg_policies_free(&c->clients[i].policies);
 	}
 	free(c->clients);
 	cfg_policies_free(&c->policies);
+	cfg_string_list_free(c->trusted_proxies, c->ntrusted_proxies);
 	free(c->issuer);
 	free(c->listen);
 	free(c->path);

@@ -115,7 +115,19 @@ struct s2o_client {
 	char		*client_secret;		/* NULL for public clients */
 	char		**redirect_uris;
 	size_t		 nredirect_uris;
+	bool		 require_pkce;		/* default true; false only
+						   with a client_secret */
+	char		**allowed_connections;	/* names, or NULL: all */
+	size_t		 nallowed_connections;
+	char		*initiate_login_uri;	/* OIDC Core §4, or NULL */
 	struct s2o_config_policies policies;
+};
+
+/* One endpoint's rate limit per client address: at most requests in
+ * each window of per_seconds. requests 0: no limit. */
+struct s2o_rate_limit {
+	unsigned long	 requests;
+	long		 per_seconds;
 };
 
 /* One row of the configuration's amr table (AuthnContextClassRef ->
@@ -145,6 +157,13 @@ struct s2o_config {
 	struct s2o_client *clients;
 	size_t		 nclients;
 	struct s2o_config_policies policies;	/* top level */
+	char		**trusted_proxies;	/* CIDR ranges, or NULL */
+	size_t		 ntrusted_proxies;
+	long		 code_ttl;		/* seconds, default 60 */
+	long		 access_token_ttl;	/* seconds, default id_token_ttl */
+	long		 session_ttl;		/* seconds, default 28800 */
+	struct s2o_rate_limit rate_acs;		/* POST /saml/acs */
+	struct s2o_rate_limit rate_token;	/* POST /token */
 };
 
 /*

@@ -57,6 +57,10 @@ char	*cfg_string(struct loader *l, json_t *obj, const char *base,
 char	*cfg_string_value(struct loader *l, json_t *v, const char *path);
 bool	 cfg_bool(struct loader *l, json_t *obj, const char *base,
 	    const char *key, bool dflt);
+/* The integer member key of obj (top level: key is its path), from min
+ * to max; dflt when absent or wrong (error added, "expected WHAT"). */
+long	 cfg_int(struct loader *l, json_t *obj, const char *key, long dflt,
+	    long min, long max, const char *what);
 /* An array member; when required it must be present and non-empty. */
 json_t	*cfg_array(struct loader *l, json_t *obj, const char *base,
 	    const char *key, bool required);
@@ -87,6 +91,13 @@ void	 cfg_load_metadata(struct loader *l, struct s2o_connection *k,
 	    json_t *o, const char *base);
 void	 cfg_metadata_free(struct s2o_conn_metadata *md);
 
+/* ---- serve.c ------------------------------------------------------------ */
+
+/* The top-level keys only serving reads (trusted_proxies, code_ttl,
+ * access_token_ttl, session_ttl, rate_limits) and the checks between
+ * clients and connections; after clients and connections are loaded. */
+void	 cfg_load_serve(struct loader *l, struct s2o_config *c, json_t *root);
+
 /* ---- policies.c ------------------------------------------------------ */
 
 /* The "policies" member of obj (at base) into out; absent leaves it
@@ -94,6 +105,14 @@ void	 cfg_metadata_free(struct s2o_conn_metadata *md);
 void	 cfg_load_policies(struct loader *l, json_t *obj, const char *base,
 	    struct s2o_config_policies *out);
 void	 cfg_policies_free(struct s2o_config_policies *p);
+/*
+ * A list of strings member (caller frees each and the array, which has a
+ * NULL after the last); NULL when absent or wrong (error added).
+ * nonempty: [] is an error. cidr: each entry must be a CIDR range.
+ */
+char	**cfg_string_list(struct loader *l, json_t *obj, const char *base,
+	    const char *key, bool nonempty, bool cidr, size_t *n);
+void	 cfg_string_list_free(char **v, size_t n);
 
 /* ---- pem.c ------------------------------------------------------------ */
 

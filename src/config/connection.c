@@ -20,7 +20,8 @@ static const char *const conn_keys[] = { "name", "idp_entity_id",
     "metadata_url", "metadata_entity_id", "metadata_signing_certificate",
     "refresh_interval", "metadata_cache_file", NULL };
 static const char *const client_keys[] = { "client_id", "client_secret",
-    "redirect_uris", "policies", NULL };
+    "redirect_uris", "policies", "require_pkce", "allowed_connections",
+    "initiate_login_uri", NULL };
 
 #define MIN_CLIENT_SECRET	16	/* bytes */
 #define NAME_CHARS	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
@@ -98,6 +99,27 @@ cfg_load_clients(struct loader *l, struct s2o_config *c, json_t *root)
 			    MIN_CLIENT_SECRET);
 		load_redirect_uris(l, k, o, base);
 		cfg_load_policies(l, o, base, &k->policies);
+		/* RFC 9700 §2.1.1: PKCE for every client; a confidential
+		 * client may opt out, a public one never (its code would be
+		 * redeemable by whoever intercepts it) */
+		k->require_pkce = cfg_bool(l, o, base, "require_pkce", true);
+		if (!k->require_pkce && k->client_secret == NULL &&
+		    json_object_get(o, "client_secret") == NULL)
+			cfg_error(l, cfg_path(p, base, "require_pkce"), false,
+			    "false is allowed only for a client with a "
+			    "client_secret (a public client always uses PKCE)");
+		k->allowed_connections = cfg_string_list(l, o, base,
+		    "allowed_connections", true, false,
+		    &k->nallowed_connections);
+		k->initiate_login_uri = cfg_string(l, o, base,
+		    "initiate_login_uri", false, false);
+		/* OIDC Core §4: https, http only for local development */
+		if (k->initiate_login_uri != NULL &&
+		    (!cfg_is_absolute_url(k->initiate_login_uri, true) ||
+		    strchr(k->initiate_login_uri, '#') != NULL))
+			cfg_error(l, cfg_path(p, base, "initiate_login_uri"),
+			    false, "expected an absolute http(s) URL without a "
+			    "fragment, found \"%s\"", k->initiate_login_uri);
 	}
 }
 

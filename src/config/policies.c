@@ -60,13 +60,9 @@ cidr_problem(const char *s, char *why, size_t size)
 	return NULL;
 }
 
-/*
- * A list of strings member; NULL when absent or wrong. nonempty: [] is an
- * error (an empty allow list would refuse everyone). cidr: each entry
- * must be a CIDR range.
- */
-static char **
-string_list(struct loader *l, json_t *obj, const char *base, const char *key,
+/* nonempty: [] is an error (an empty allow list would refuse everyone). */
+char **
+cfg_string_list(struct loader *l, json_t *obj, const char *base, const char *key,
     bool nonempty, bool cidr, size_t *n)
 {
 	json_t	*arr, *v;
@@ -117,21 +113,21 @@ cfg_load_policies(struct loader *l, json_t *obj, const char *base,
 		return;
 	out->present = true;
 	cfg_check_keys(l, o, p, policy_keys);
-	out->deny_ip_ranges = string_list(l, o, p, "deny_ip_ranges", false,
+	out->deny_ip_ranges = cfg_string_list(l, o, p, "deny_ip_ranges", false,
 	    true, &out->ndeny_ip_ranges);
-	out->allow_ip_ranges = string_list(l, o, p, "allow_ip_ranges", true,
+	out->allow_ip_ranges = cfg_string_list(l, o, p, "allow_ip_ranges", true,
 	    true, &out->nallow_ip_ranges);
 	out->require_email_verified = cfg_bool(l, o, p,
 	    "require_email_verified", false);
-	out->allowed_groups = string_list(l, o, p, "allowed_groups", true,
+	out->allowed_groups = cfg_string_list(l, o, p, "allowed_groups", true,
 	    false, &out->nallowed_groups);
 	out->require_mfa = cfg_bool(l, o, p, "require_mfa", false);
-	out->mfa_classes = string_list(l, o, p, "mfa_classes", true, false,
+	out->mfa_classes = cfg_string_list(l, o, p, "mfa_classes", true, false,
 	    &out->nmfa_classes);
 }
 
-static void
-list_free(char **v, size_t n)
+void
+cfg_string_list_free(char **v, size_t n)
 {
 	size_t	i;
 
@@ -143,9 +139,9 @@ list_free(char **v, size_t n)
 void
 cfg_policies_free(struct s2o_config_policies *p)
 {
-	list_free(p->deny_ip_ranges, p->ndeny_ip_ranges);
-	list_free(p->allow_ip_ranges, p->nallow_ip_ranges);
-	list_free(p->allowed_groups, p->nallowed_groups);
-	list_free(p->mfa_classes, p->nmfa_classes);
+	cfg_string_list_free(p->deny_ip_ranges, p->ndeny_ip_ranges);
+	cfg_string_list_free(p->allow_ip_ranges, p->nallow_ip_ranges);
+	cfg_string_list_free(p->allowed_groups, p->nallowed_groups);
+	cfg_string_list_free(p->mfa_classes, p->nmfa_classes);
 	memset(p, 0, sizeof(*p));
 }

@@ -20,10 +20,29 @@ log_diags(const struct s2o_diags *d)
 		    S2O_LOG_WARN, "config", "%s", d->v[i].text);
 }
 
+/* The trusted_proxies ranges, parsed once per generation. */
+static struct s2o_policy_ipset *
+trusted_compile(const struct s2o_config *cfg, struct s2o_err *err)
+{
+	struct s2o_policy_ipset	*set;
+	size_t			 i;
+
+	if ((set = s2o_policy_ipset_new(err)) == NULL)
+		return NULL;
+	for (i = 0; i < cfg->ntrusted_proxies; i++)
+		if (s2o_policy_ipset_add(set, cfg->trusted_proxies[i], err) ==
+		    -1) {
+			s2o_policy_ipset_free(set);
+			return NULL;
+		}
+	return set;
+}
+
 static void
 gen_free(struct http_gen *g)
 {
 	free(g->sp_metadata);
+	s2o_policy_ipset_free(g->trusted);
 	s2o_saml_sp_keys_free(g->spk);
 	s2o_oidc_provider_free(g->op);
 	s2o_token_keyset_free(g->ks);	/* before cfg: it borrows from it */
@@ -61,6 +80,11 @@ http_gen_load(const char *path, unsigned long number, struct s2o_err *err)
 	    (g->spk = s2o_saml_sp_keys_new(&g->cfg->sp, err)) == NULL ||
 	    (g->sp_metadata = s2o_saml_sp_metadata(g->cfg, g->spk, false,
 	    err)) == NULL) {
+		gen_free(g);
+		return NULL;
+	}
+	if (g->cfg->ntrusted_proxies > 0 &&
+	    (g->trusted = trusted_compile(g->cfg, err)) == NULL) {
 		gen_free(g);
 		return NULL;
 	}

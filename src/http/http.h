@@ -16,6 +16,7 @@
 
 #include "core/core.h"
 #include "oidc/oidc.h"
+#include "policy/policy.h"
 
 /* ---- limits --------------------------------------------------------------
  * Everything a client sends is bounded. Each limit is a ceiling on what a
@@ -152,6 +153,35 @@ int		 s2o_http_form_finish(struct s2o_http_form *f,
 /* The value of name, or NULL when absent. Borrowed from f. */
 const char	*s2o_http_form_get(const struct s2o_http_form *f,
 		    const char *name);
+
+/* ---- client.c ---------------------------------------------------------- */
+
+/* bytes of an address as text, with its NUL (INET6_ADDRSTRLEN) */
+#define S2O_HTTP_MAX_ADDR		46
+/* bytes of all X-Forwarded-For headers of a request, joined; past it
+ * they are ignored and the peer is the client */
+#define S2O_HTTP_MAX_XFF		2048
+
+/*
+ * The client's address (docs/serve.md, "Behind a reverse proxy"). peer is
+ * the connection's peer address; xff the X-Forwarded-For headers joined
+ * with commas, or NULL. When trusted (the configuration's trusted_proxies)
+ * holds peer, the address is the right-most entry of xff that trusted does
+ * not hold (the left-most when all are trusted; the walk stops before an
+ * entry that is not a bare address); otherwise it is peer. Writes it to
+ * out (size bytes) and returns true when peer is a trusted proxy (then,
+ * and only then, X-Forwarded-Proto and X-Forwarded-Host are believed).
+ */
+bool		 s2o_http_client_address(const struct s2o_policy_ipset *trusted,
+		    const char *peer, const char *xff, char *out, size_t size);
+/*
+ * The right-most comma-separated element of an X-Forwarded-Proto or
+ * X-Forwarded-Host value (the one the nearest proxy wrote), trimmed,
+ * into out; NULL when value is NULL, the element is empty, too long or
+ * holds a character outside letters, digits and ".-:[]".
+ */
+const char	*s2o_http_forwarded_last(const char *value, char *out,
+		    size_t size);
 
 /* ---- request.c -------------------------------------------------------- */
 

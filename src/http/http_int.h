@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "http/http.h"
 #include "oidc/oidc.h"
+#include "policy/policy.h"
 #include "saml/saml.h"
 #include "token/token.h"
 
@@ -46,6 +47,7 @@ struct http_gen {
 	struct s2o_saml_sp_keys	*spk;		/* the SP's signing key */
 	char			*sp_metadata;	/* GET /saml/metadata */
 	size_t			 sp_metadata_len;
+	struct s2o_policy_ipset	*trusted;	/* trusted_proxies, or NULL */
 };
 
 /* Loads path into a new generation with one reference. Logs each problem
@@ -198,6 +200,9 @@ struct http_req {
 	char			 id[S2O_HTTP_REQUEST_ID_LEN + 1];
 	char			 method[16];	/* for the log, cut */
 	char			 path[160];	/* for the log, cut, no query */
+	char			 client_ip[S2O_HTTP_MAX_ADDR];	/* or "" */
+	char			 fwd_proto[8];	/* from a trusted proxy, or "" */
+	char			 fwd_host[128];	/* from a trusted proxy, or "" */
 	unsigned int		 mflag;		/* HTTP_M_* of method, or 0 */
 	size_t			 max_body;	/* bytes */
 	uint64_t		 body_len;	/* bytes received */

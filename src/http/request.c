@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <netdb.h>
 #include <sys/random.h>
 
 #include "http/http_int.h"
@@ -130,6 +131,71 @@ too_large(struct http_req *r, uint64_t n)
 	    " bytes; this endpoint takes at most %zu", n, r->max_body);
 }
 
+/* Joins every X-Forwarded-For header, in order, with commas. */
+struct xff {
+	char	 v[S2O_HTTP_MAX_XFF];
+	size_t	 n;
+	bool	 seen, overflow;
+};
+
+static enum MHD_Result
+xff_add(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct xff	*x = cls;
+	size_t		 n;
+
+	(void)kind;
+	if (key == NULL || value == NULL ||
+	    strcasecmp(key, "X-Forwarded-For") != 0)
+		return MHD_YES;
+	n = strlen(value);
+	if (x->n + n + 2 > sizeof(x->v)) {
+		x->overflow = true;
+		return MHD_NO;
+	}
+	if (x->seen)
+		x->v[x->n++] = ',';
+	memcpy(x->v + x->n, value, n);
+	x->n += n;
+	x->v[x->n] = '\0';
+	x->seen = true;
+	return MHD_YES;
+}
+
+/* r->client_ip, and the forwarded scheme and host when a trusted proxy
+ * sent them (client.c). */
+static void
+req_client(struct MHD_Connection *c, struct http_req *r)
+{
+	const union MHD_ConnectionInfo	*ci;
+	char				 peer[S2O_HTTP_MAX_ADDR];
+	struct xff			 x;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || ci->client_addr == NULL ||
+	    getnameinfo(ci->client_addr,
+	    ci->client_addr->sa_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in), peer,
+	    sizeof(peer), NULL, 0, NI_NUMERICHOST) != 0)
+		return;
+	memset(&x, 0, sizeof(x));
+	if (r->gen->trusted != NULL)
+		MHD_get_connection_values(c, MHD_HEADER_KIND, xff_add, &x);
+	if (!s2o_http_client_address(r->gen->trusted, peer,
+	    x.seen && !x.overflow ? x.v : NULL, r->client_ip,
+	    sizeof(r->client_ip)))
+		return;
+	if (s2o_http_forwarded_last(MHD_lookup_connection_value(c,
+	    MHD_HEADER_KIND, "X-Forwarded-Proto"), r->fwd_proto,
+	    sizeof(r->fwd_proto)) != NULL && strcasecmp(r->fwd_proto,
+	    "https") != 0 && strcasecmp(r->fwd_proto, "http") != 0)
+		r->fwd_proto[0] = '\0';
+	s2o_http_forwarded_last(MHD_lookup_connection_value(c,
+	    MHD_HEADER_KIND, "X-Forwarded-Host"), r->fwd_host,
+	    sizeof(r->fwd_host));
+}
+
 /* The first call: everything that can be decided from the headers. */
 static enum MHD_Result
 req_begin(struct MHD_Connection *c, struct http_req *r)
@@ -139,6 +205,7 @@ req_begin(struct MHD_Connection *c, struct http_req *r)
 	char			*end;
 	unsigned long long	 n;
 
+	req_client(c, r);
 	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl != NULL) {
@@ -206,6 +273,7 @@ req_complete(struct MHD_Connection *c, struct http_req *r)
 	call.req.authorization = MHD_lookup_connection_value(c,
 	    MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	call.req.request_id = r->id;
+	call.req.client_ip = r->client_ip[0] != '\0' ? r->client_ip : NULL;
 	call.env.op = r->gen->op;
 	call.env.store = r->srv->store;
 	call.env.spk = r->gen->spk;
@@ -273,30 +341,37 @@ http_on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct s2o_http_server	*srv = cls;
 	struct http_req		*r = *con_cls;
 	uint64_t		 ns;
+	char			 fwd[sizeof(r->fwd_proto) + sizeof(r->fwd_host) +
+				    40];
+	const char		*ip;
 
 	(void)c;
 	if (r == NULL)
 		return;
+	ip = r->client_ip[0] != '\0' ? r->client_ip : "-";
 	*con_cls = NULL;
 	ns = elapsed_ns(&r->start);
 	if (r->status != 0)
 		http_metrics_observe(&srv->metrics,
 		    r->route ? r->route->id : HTTP_ROUTE_NONE, r->status, ns);
 	/* one line per request: never the query, a body, a header value */
+	snprintf(fwd, sizeof(fwd), "%s%s%s%s",
+	    r->fwd_proto[0] ? " forwarded_proto=" : "", r->fwd_proto,
+	    r->fwd_host[0] ? " forwarded_host=" : "", r->fwd_host);
 	if (r->reason != S2O_R_OK)
-		s2o_log(S2O_LOG_INFO, "http", "request_id=%s method=%s "
-		    "path=\"%s\" status=%d duration_ms=%.3f reason=%s "
-		    "detail=\"%s\"", r->id, r->method, r->path, r->status,
-		    (double)ns / 1e6, s2o_reason_token(r->reason),
-		    r->err.detail);
+		s2o_log(S2O_LOG_INFO, "http", "request_id=%s client_ip=%s%s "
+		    "method=%s path=\"%s\" status=%d duration_ms=%.3f "
+		    "reason=%s detail=\"%s\"", r->id, ip, fwd, r->method,
+		    r->path, r->status, (double)ns / 1e6,
+		    s2o_reason_token(r->reason), r->err.detail);
 	else if (r->status != 0)
-		s2o_log(S2O_LOG_INFO, "http", "request_id=%s method=%s "
-		    "path=\"%s\" status=%d duration_ms=%.3f", r->id, r->method,
-		    r->path, r->status, (double)ns / 1e6);
+		s2o_log(S2O_LOG_INFO, "http", "request_id=%s client_ip=%s%s "
+		    "method=%s path=\"%s\" status=%d duration_ms=%.3f", r->id,
+		    ip, fwd, r->method, r->path, r->status, (double)ns / 1e6);
 	else
-		s2o_log(S2O_LOG_INFO, "http", "request_id=%s method=%s "
-		    "path=\"%s\" status=0 duration_ms=%.3f aborted=%s",
-		    r->id, r->method, r->path, (double)ns / 1e6,
-		    termination(toe));
+		s2o_log(S2O_LOG_INFO, "http", "request_id=%s client_ip=%s%s "
+		    "method=%s path=\"%s\" status=0 duration_ms=%.3f "
+		    "aborted=%s", r->id, ip, fwd, r->method, r->path,
+		    (double)ns / 1e6, termination(toe));
 	req_free(r);
 }

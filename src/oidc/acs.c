@@ -47,19 +47,31 @@ rejected(struct s2o_oidc_response *resp, const struct s2o_oidc_request *req,
     const struct s2o_err *why, struct s2o_err *err)
 {
 	struct s2o_buf	b;
+	char		rule[48] = "";
+	size_t		n;
 
-	s2o_log(S2O_LOG_WARN, "acs", "request_id=%s rejected reason=%s "
-	    "detail=\"%s\"", req->request_id ? req->request_id : "-",
+	s2o_log(S2O_LOG_WARN, "acs", "request_id=%s client_ip=%s rejected "
+	    "reason=%s detail=\"%s\"", req->request_id ? req->request_id : "-",
+	    req->client_ip ? req->client_ip : "-",
 	    s2o_reason_token(why->reason), why->detail);
+	/* a policy denial names its rule (the detail's "RULE: why"): the
+	 * user can tell "wrong network" from "no MFA"; the why, which may
+	 * quote the profile, stays in the log */
+	n = strspn(why->detail, "abcdefghijklmnopqrstuvwxyz_");
+	if (why->reason == S2O_R_POLICY_DENIED && n > 0 && n < sizeof(rule) &&
+	    why->detail[n] == ':')
+		snprintf(rule, sizeof(rule), "<p>Rule: <code>%.*s</code></p>\n",
+		    (int)n, why->detail);
 	s2o_oidc_response_cleanup(resp);
 	s2o_buf_init(&b, 1u << 16);
-	/* the token and the id are [a-z_] and hex: nothing to escape */
+	/* the token, the rule and the id are [a-z_] and hex: nothing to
+	 * escape */
 	if (s2o_buf_printf(&b, err, "<!DOCTYPE html>\n<html><head>"
 	    "<meta charset=\"utf-8\"><title>Sign-in failed</title></head>"
 	    "<body><h1>Sign-in failed</h1>\n<p>Reason: <code>%s</code></p>\n"
-	    "<p>Correlation id: <code>%s</code> (give it to your "
+	    "%s<p>Correlation id: <code>%s</code> (give it to your "
 	    "administrator)</p>\n</body></html>\n",
-	    s2o_reason_token(why->reason),
+	    s2o_reason_token(why->reason), rule,
 	    req->request_id ? req->request_id : "-") == -1)
 		return -1;
 	resp->body = s2o_buf_take(&b, &resp->len);
@@ -88,7 +100,7 @@ str(json_t *o, const char *k)
 /* What the token endpoint needs to mint, bound to the client. */
 static char *
 code_json(json_t *pending, const struct s2o_map_result *m,
-    const struct s2o_assertion *a, const char *connection,
+    const struct s2o_assertion *a, const char *connection, const char *tid,
     struct s2o_err *err)
 {
 	json_t	*o, *claims;
@@ -99,7 +111,7 @@ code_json(json_t *pending, const struct s2o_map_result *m,
 		return NULL;
 	}
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:s?, s:s?, "
-	    "s:s}", "client_id", str(pending, "client_id"),
+	    "s:s, s:s}", "client_id", str(pending, "client_id"),
 	    "scope", str(pending, "scope"),
 	    "redirect_uri", str(pending, "redirect_uri"),
 	    "code_challenge", str(pending, "code_challenge"),
@@ -107,7 +119,7 @@ code_json(json_t *pending, const struct s2o_map_result *m,
 	    "sub", m->sub, "id_token", claims,
 	    "auth_time", (json_int_t)a->authn_instant,
 	    "acr", a->authn_context, "sid", a->session_index,
-	    "connection", connection);
+	    "connection", connection, "tid", tid);
 	if (o != NULL)
 		s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
@@ -122,7 +134,7 @@ code_json(json_t *pending, const struct s2o_map_result *m,
  */
 static int
 consume(const struct s2o_oidc_env *env, const char *saml, json_t *pending,
-    char **codev, struct s2o_err *why)
+    const char *client_ip, char **codev, struct s2o_err *why)
 {
 	const struct s2o_config		*cfg = s2o_oidc_provider_config(env->op);
 	const struct s2o_connection	*conn;
@@ -135,8 +147,8 @@ consume(const struct s2o_oidc_env *env, const char *saml, json_t *pending,
 	struct s2o_map_result		 mr;
 	struct s2o_saml_replay		 replay;
 	struct s2o_saml_expect		 exp;
-	unsigned char			 rnd[32];
-	char				*code = NULL, *value = NULL;
+	unsigned char			 rnd[32], trnd[16];
+	char				*code = NULL, *value = NULL, *tid = NULL;
 	time_t				 now = s2o_clock_now(env->clock);
 	int				 rc = -1;
 
@@ -186,20 +198,24 @@ consume(const struct s2o_oidc_env *env, const char *saml, json_t *pending,
 		    "configured", str(pending, "client_id"));
 		goto out;
 	}
-	/* the client's address is not known here yet: an allow list of
-	 * ranges fails closed */
+	/* after mapping, before any code: an unknown address fails an
+	 * allow list closed */
 	if ((ps = s2o_policy_set_for(cfg, conn, client, why)) == NULL ||
-	    s2o_policy_check(ps, NULL, mr.profile, a->authn_context, why) ==
-	    -1)
+	    s2o_policy_check(ps, client_ip, mr.profile, a->authn_context,
+	    why) == -1)
 		goto out;
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+	/* 256 bits of code, 128 of token id: the id names what the code
+	 * buys, so a second redemption can revoke it (RFC 6749 §4.1.2) */
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1 ||
+	    RAND_bytes(trnd, sizeof(trnd)) != 1) {
 		s2o_err_set(why, S2O_R_INTERNAL, "RAND_bytes failed");
 		goto out;
 	}
 	if ((code = s2o_b64url_encode(rnd, sizeof(rnd), why)) == NULL ||
-	    (value = code_json(pending, &mr, a, conn->name, why)) == NULL ||
-	    s2o_store_put(env->store, S2O_OIDC_NS_CODE, code, value,
-	    now + S2O_OIDC_CODE_TTL, why) == -1)
+	    (tid = s2o_b64url_encode(trnd, sizeof(trnd), why)) == NULL ||
+	    (value = code_json(pending, &mr, a, conn->name, tid, why)) ==
+	    NULL || s2o_store_put(env->store, S2O_OIDC_NS_CODE, code, value,
+	    now + cfg->code_ttl, why) == -1)
 		goto out;
 	*codev = code;
 	code = NULL;
@@ -207,6 +223,7 @@ consume(const struct s2o_oidc_env *env, const char *saml, json_t *pending,
 out:
 	OPENSSL_cleanse(rnd, sizeof(rnd));
 	free(code);
+	free(tid);
 	free(value);
 	s2o_policy_set_free(ps);
 	s2o_map_result_cleanup(&mr);
@@ -292,7 +309,7 @@ s2o_oidc_acs(const struct s2o_oidc_env *env,
 		    "JSON");
 	}
 	free(pending_text);
-	if (consume(env, saml, pending, &code, &why) == -1) {
+	if (consume(env, saml, pending, req->client_ip, &code, &why) == -1) {
 		json_decref(pending);
 		if (why.reason == S2O_R_STORE_UNAVAILABLE ||
 		    why.reason == S2O_R_INTERNAL) {

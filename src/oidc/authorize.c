@@ -18,6 +18,7 @@
 #include <openssl/rand.h>
 
 #include "oidc/oidc_int.h"
+#include "policy/policy.h"
 
 static const char text_html[] = "text/html; charset=utf-8";
 
@@ -135,6 +136,50 @@ has_word(const char *list, const char *word)
 	return false;
 }
 
+bool
+s2o_oidc_client_allows(const struct s2o_client *client,
+    const struct s2o_connection *conn)
+{
+	size_t	i;
+
+	if (client->allowed_connections == NULL)
+		return true;
+	for (i = 0; i < client->nallowed_connections; i++)
+		if (strcmp(client->allowed_connections[i], conn->name) == 0)
+			return true;
+	return false;
+}
+
+/* OIDC Core §3.1.2.1: acr_values, space-separated; here SAML
+ * AuthnContextClassRefs, so each is an absolute URI (a scheme and a
+ * colon), and there are a few. */
+static bool
+acr_values_ok(const char *s)
+{
+	const char	*p = s, *w;
+	int		 n = 0;
+
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		w = p;
+		while (*p != ' ' && *p != '\0') {
+			if ((unsigned char)*p < 0x21 || *p == 0x7f ||
+			    *p == '<' || *p == '>' || *p == '"' || *p == '&')
+				return false;
+			p++;
+		}
+		if (memchr(w, ':', (size_t)(p - w)) == NULL ||
+		    !((*w >= 'a' && *w <= 'z') || (*w >= 'A' && *w <= 'Z')))
+			return false;
+		if (++n > S2O_OIDC_MAX_ACR)
+			return false;
+	}
+	return n > 0;
+}
+
 /* RFC 7636 §4.2: BASE64URL(SHA256(verifier)) is 43 characters. */
 static bool
 is_s256_challenge(const char *s)
@@ -192,6 +237,7 @@ s2o_oidc_authorize_check(const struct s2o_config *cfg,
 	PARAM("prompt", prompt);
 	PARAM("login_hint", a->login_hint);
 	PARAM("response_mode", mode);
+	PARAM("acr_values", a->acr_values);
 	if (response_type == NULL)
 		return refuse(a, "invalid_request", err, "%s: missing",
 		    "response_type");
@@ -212,14 +258,18 @@ s2o_oidc_authorize_check(const struct s2o_config *cfg,
 	if (a->nonce == NULL || a->nonce[0] == '\0')
 		return refuse(a, "invalid_request", err, "%s: missing",
 		    "nonce");
-	if (a->code_challenge == NULL)
+	/* a confidential client with require_pkce false may leave PKCE
+	 * out; one that sends it gets it checked like everyone else */
+	if (a->code_challenge == NULL && (a->client->require_pkce ||
+	    method != NULL))
 		return refuse(a, "invalid_request", err, "%s: missing (PKCE "
 		    "S256 is required)", "code_challenge");
-	if (method == NULL || strcmp(method, "S256") != 0)
+	if (a->code_challenge != NULL && (method == NULL ||
+	    strcmp(method, "S256") != 0))
 		return refuse(a, "invalid_request", err,
 		    "code_challenge_method: %s: only S256 is accepted",
 		    method == NULL ? "missing" : method);
-	if (!is_s256_challenge(a->code_challenge))
+	if (a->code_challenge != NULL && !is_s256_challenge(a->code_challenge))
 		return refuse(a, "invalid_request", err, "%s: not 43 base64url "
 		    "characters (BASE64URL(SHA256(verifier)))",
 		    "code_challenge");
@@ -227,11 +277,22 @@ s2o_oidc_authorize_check(const struct s2o_config *cfg,
 		if ((a->conn = s2o_config_connection(cfg, connection)) == NULL)
 			return refuse(a, "invalid_request", err,
 			    "connection: no connection %s", connection);
-	} else if (cfg->nconnections == 1)
+		if (!s2o_oidc_client_allows(a->client, a->conn))
+			return refuse(a, "invalid_request", err, "connection: "
+			    "%s is not in the client's allowed_connections",
+			    connection);
+	} else if (a->client->nallowed_connections == 1)
+		a->conn = s2o_config_connection(cfg,
+		    a->client->allowed_connections[0]);
+	else if (cfg->nconnections == 1 &&
+	    s2o_oidc_client_allows(a->client, &cfg->connections[0]))
 		a->conn = &cfg->connections[0];
-	else
+	if (a->conn == NULL)
 		return refuse(a, "invalid_request", err, "connection: %s",
 		    "missing, and there is more than one");
+	if (a->acr_values != NULL && !acr_values_ok(a->acr_values))
+		return refuse(a, "invalid_request", err, "acr_values: at most "
+		    "%d space-separated absolute URIs", S2O_OIDC_MAX_ACR);
 	if (prompt != NULL) {
 		if (has_word(prompt, "none"))
 			return refuse(a, "login_required", err, "prompt: %s",
@@ -326,6 +387,83 @@ oidc_post_form_csp(struct s2o_err *err)
 	return csp;
 }
 
+void
+s2o_oidc_authn_contexts_free(char **v)
+{
+	size_t	i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* True when the space-separated list holds word (NULL list: false). */
+static bool
+list_has(const char *list, const char *word)
+{
+	return list != NULL && has_word(list, word);
+}
+
+int
+s2o_oidc_authn_contexts(const struct s2o_config *cfg,
+    const struct s2o_connection *conn, const struct s2o_client *client,
+    const char *acr_values, char ***out, struct s2o_err *err)
+{
+	struct s2o_policy_set	*ps;
+	const char		**mfa = NULL;
+	char			**v = NULL;
+	const char		*p, *w;
+	size_t			  n = 0, i;
+	int			  rc = -1;
+
+	*out = NULL;
+	if ((ps = s2o_policy_set_for(cfg, conn, client, err)) == NULL)
+		return -1;
+	if (s2o_policy_set_mfa_classes(ps, &mfa, err) == -1)
+		goto out;
+	for (i = 0; mfa != NULL && mfa[i] != NULL; i++)
+		;
+	if ((v = calloc(i + S2O_OIDC_MAX_ACR + 1, sizeof(*v))) == NULL) {
+		s2o_err_oom(err);
+		goto out;
+	}
+	if (mfa != NULL) {
+		/* MFA required: the requested classes the policy accepts */
+		for (i = 0; mfa[i] != NULL; i++)
+			if (list_has(acr_values, mfa[i]) &&
+			    (v[n++] = s2o_strdup(mfa[i], err)) == NULL)
+				goto out;
+		/* none of them, or none asked for: every class it accepts */
+		if (n == 0)
+			for (i = 0; mfa[i] != NULL; i++)
+				if ((v[n++] = s2o_strdup(mfa[i], err)) == NULL)
+					goto out;
+	}
+	/* no MFA policy: what the client asked for, in its order */
+	for (p = acr_values; mfa == NULL && p != NULL && *p != '\0' &&
+	    n < S2O_OIDC_MAX_ACR;) {
+		while (*p == ' ')
+			p++;
+		w = p;
+		while (*p != ' ' && *p != '\0')
+			p++;
+		if (p > w && (v[n++] = strndup(w, (size_t)(p - w))) == NULL) {
+			s2o_err_oom(err);
+			goto out;
+		}
+	}
+	if (n > 0) {
+		*out = v;
+		v = NULL;
+	}
+	rc = 0;
+out:
+	s2o_oidc_authn_contexts_free(v);
+	free(mfa);
+	s2o_policy_set_free(ps);
+	return rc;
+}
+
 /* The pending login as JSON; NULL with err. */
 static char *
 pending_json(const struct s2o_oidc_authz *a, const char *request_id,
@@ -334,7 +472,7 @@ pending_json(const struct s2o_oidc_authz *a, const char *request_id,
 	json_t	*o;
 	char	*s = NULL;
 
-	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}",
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:I}",
 	    "request_id", request_id, "client_id", a->client->client_id,
 	    "scope", a->scope,
 	    "response_mode", a->form_post ? "form_post" : "query",
@@ -361,6 +499,7 @@ s2o_oidc_authorize(const struct s2o_oidc_env *env,
 	struct s2o_err			 why;
 	unsigned char			 rnd[16];
 	char				*relay = NULL, *pending = NULL;
+	char				**classes = NULL;
 	time_t				 now = s2o_clock_now(env->clock);
 	int				 rc = -1;
 
@@ -386,6 +525,10 @@ s2o_oidc_authorize(const struct s2o_oidc_env *env,
 	p.relay_state = relay;
 	p.login_hint = a.login_hint;
 	p.force_authn = a.force_authn;
+	if (s2o_oidc_authn_contexts(cfg, a.conn, a.client, a.acr_values,
+	    &classes, err) == -1)
+		goto out;
+	p.authn_contexts = (const char *const *)classes;
 	if (s2o_saml_authn_request_new(&p, &ar, err) == -1 ||
 	    (pending = pending_json(&a, ar.id, now, err)) == NULL ||
 	    s2o_store_put(env->store, S2O_OIDC_NS_AUTHN, relay, pending,
@@ -409,6 +552,7 @@ out:
 	if (rc == -1)
 		s2o_oidc_response_cleanup(resp);
 	s2o_saml_authn_request_cleanup(&ar);
+	s2o_oidc_authn_contexts_free(classes);
 	free(relay);
 	free(pending);
 	return rc;

@@ -41,6 +41,13 @@ struct s2o_oidc_request {
 	size_t				 nform;
 	const char			*authorization;	/* header or NULL */
 	const char			*request_id;	/* 16 hex digits */
+	/* the client's address (http/: the peer, or X-Forwarded-For from
+	 * a trusted proxy); NULL when unknown */
+	const char			*client_ip;
+	const char			*session;	/* the bridge session
+							   cookie's value or NULL */
+	const char			*connection;	/* /saml/acs/{connection}
+							   or NULL */
 };
 
 /*
@@ -61,6 +68,7 @@ struct s2o_oidc_response {
 	char		*csp;		/* owned; replaces the default
 					   Content-Security-Policy, or NULL */
 	const char	*www_authenticate; /* static; the header or NULL */
+	char		*set_cookie;	/* owned; a Set-Cookie header or NULL */
 };
 
 #define S2O_OIDC_JSON		"application/json"
@@ -186,7 +194,9 @@ struct s2o_oidc_authz {
 	const char	*redirect_uri;	/* set once verified */
 	const char	*state, *nonce, *code_challenge, *login_hint;
 	const char	*scope;
+	const char	*acr_values;	/* space-separated classes or NULL */
 	bool		 force_authn;	/* prompt=login */
+	bool		 prompt_none;	/* prompt=none */
 	bool		 form_post;	/* response_mode=form_post */
 	const char	*error;		/* the OAuth error, when refused */
 };
@@ -196,8 +206,12 @@ struct s2o_oidc_authz {
  * form of a POST), each at most once: client_id known; redirect_uri
  * exactly one of the client's; then response_type=code, scope with
  * openid, state, nonce, code_challenge_method=S256 with a 43-character
- * code_challenge (plain is refused, for every client), connection=NAME or
- * the only connection, response_mode query (the default) or form_post,
+ * code_challenge (plain is refused, for every client; optional only for
+ * a client with require_pkce false), connection=NAME (one of the client's
+ * allowed_connections, when it has that list) or the client's only
+ * allowed connection or the only connection, acr_values (1 to
+ * S2O_OIDC_MAX_ACR absolute URIs), response_mode query (the default) or
+ * form_post,
  * prompt (login forces authentication; none cannot be answered without
  * a bridge login: login_required). Returns 0, or -1
  * with a->error (the OAuth error code) and err (S2O_R_MALFORMED, the
@@ -225,6 +239,30 @@ int		 s2o_oidc_authorize(const struct s2o_oidc_env *env,
 		    const struct s2o_oidc_request *req,
 		    struct s2o_oidc_response *resp, struct s2o_err *err);
 
+/* acr_values: at most this many classes. */
+#define S2O_OIDC_MAX_ACR	8
+
+/* True when client may log in through conn (its allowed_connections,
+ * when it has that list). A predicate. */
+bool		 s2o_oidc_client_allows(const struct s2o_client *client,
+		    const struct s2o_connection *conn);
+
+/*
+ * The AuthnContextClassRefs an AuthnRequest for client through conn asks
+ * for (RequestedAuthnContext, Comparison exact): when a policy of the top
+ * level, the connection or the client requires MFA, its classes (those
+ * of acr_values among them, when any are); otherwise the classes of
+ * acr_values (may be NULL). Returns 0 with *out NULL (ask for nothing)
+ * or a NULL-terminated array; caller frees with
+ * s2o_oidc_authn_contexts_free(). -1 with err (S2O_R_INTERNAL,
+ * S2O_R_CONFIG_INVALID).
+ */
+int		 s2o_oidc_authn_contexts(const struct s2o_config *cfg,
+		    const struct s2o_connection *conn,
+		    const struct s2o_client *client, const char *acr_values,
+		    char ***out, struct s2o_err *err);
+void		 s2o_oidc_authn_contexts_free(char **v);
+
 /* The pending login stored under a RelayState handle, as JSON:
  * {"request_id", "client_id", "scope", "response_mode", "redirect_uri",
  * "state", "nonce",
@@ -232,8 +270,10 @@ int		 s2o_oidc_authorize(const struct s2o_oidc_env *env,
 
 /* ---- acs.c -------------------------------------------------------- */
 
-#define S2O_OIDC_CODE_TTL	60	/* seconds an authorization code lives */
 #define S2O_OIDC_NS_CODE	"code"	/* store namespace, by code */
+#define S2O_OIDC_NS_SPENT	"code_spent"	/* a redeemed code -> its
+						   token id */
+#define S2O_OIDC_NS_REVOKED	"revoked"	/* access token ids (jti) */
 
 /*
  * POST /saml/acs: SAMLResponse and RelayState. Takes the pending login by
@@ -241,10 +281,12 @@ int		 s2o_oidc_authorize(const struct s2o_oidc_env *env,
  * parses the Response, requires its issuer to be the login's connection,
  * verifies and validates it with InResponseTo = the stored request ID and
  * the store's replay cache, maps it, applies the policies (the client's
- * address is not passed yet: an allow list of ranges fails closed), then
- * stores a one-time code (256 random bits, S2O_OIDC_CODE_TTL) holding
- * {client_id, scope, redirect_uri, code_challenge, nonce, sub, id_token (the
- * mapped claims), auth_time, acr, sid, connection} and answers 302 to
+ * address is req->client_ip; unknown, an allow list fails closed; a
+ * denial's page names the rule), then
+ * stores a one-time code (256 random bits, the configuration's code_ttl)
+ * holding {client_id, scope, redirect_uri, code_challenge, nonce, sub,
+ * id_token (the mapped claims), auth_time, acr, sid, connection, tid (128
+ * random bits: the jti of the access token it buys)} and answers 302 to
  * redirect_uri?code=...&state=... (or, for response_mode=form_post, a
  * page whose form posts code and state to redirect_uri). A refused Response: an HTML page with
  * the status of its reason, the reason token and the correlation id
@@ -287,10 +329,11 @@ bool		 s2o_oidc_pkce_s256_ok(const char *verifier,
  * Bearer token (Authorization header, or the access_token form field of
  * a POST, RFC 6750 §2): signature by one of the configured keys (the kid
  * and alg of its header), typ at+jwt, iss the issuer, aud the issuer's
- * /userinfo, exp in the future. Answers {"sub"} as JSON (no-store).
+ * /userinfo, exp in the future, its jti not revoked (S2O_OIDC_NS_REVOKED).
+ * Answers {"sub"} as JSON (no-store).
  * Refusals: 401 with WWW-Authenticate: Bearer (error="invalid_token" for
  * a token that does not pass, RFC 6750 §3). Returns 0 with resp, or -1
- * with err (S2O_R_INTERNAL).
+ * with err (S2O_R_INTERNAL, S2O_R_STORE_UNAVAILABLE: fail closed).
  */
 int		 s2o_oidc_userinfo(const struct s2o_oidc_env *env,
 		    const struct s2o_oidc_request *req,

@@ -26,6 +26,7 @@ s2o_oidc_response_cleanup(struct s2o_oidc_response *resp)
 	free(resp->body);
 	free(resp->location);
 	free(resp->csp);
+	free(resp->set_cookie);
 	s2o_oidc_response_init(resp);
 }
 

@@ -197,7 +197,8 @@ mint(const struct s2o_oidc_env *env, json_t *code, struct s2o_oidc_response *res
 	ar.client_id = jstr(code, "client_id");
 	ar.scope = jstr(code, "scope");
 	ar.clock = env->clock;
-	ar.ttl = cfg->id_token_ttl;
+	ar.ttl = cfg->access_token_ttl;
+	ar.jti = jstr(code, "tid");	/* revoked by it on a code reuse */
 	if ((at = s2o_token_access_mint(ks, &ar, err)) == NULL)
 		goto out;
 	if ((claims = json_dumps(json_object_get(code, "id_token"),
@@ -222,7 +223,7 @@ mint(const struct s2o_oidc_env *env, json_t *code, struct s2o_oidc_response *res
 		goto out;
 	o = json_pack("{s:s, s:s, s:s, s:I}", "id_token", it, "access_token",
 	    at, "token_type", "Bearer", "expires_in",
-	    (json_int_t)cfg->id_token_ttl);
+	    (json_int_t)cfg->access_token_ttl);
 	if (o != NULL)
 		resp->body = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
@@ -243,6 +244,38 @@ out:
 	return rc;
 }
 
+/*
+ * A code that is not in the store. When it was redeemed (its spent mark
+ * is there, taken once), RFC 6749 §4.1.2: "the authorization server ...
+ * SHOULD revoke (when possible) all tokens previously issued based on
+ * that authorization code": its access token's id goes on the revoked
+ * list for the token's lifetime. Either way invalid_grant.
+ */
+static int
+code_reused(const struct s2o_oidc_env *env, const char *codev,
+    struct s2o_oidc_response *resp, struct s2o_err *err)
+{
+	const struct s2o_config	*cfg = s2o_oidc_provider_config(env->op);
+	char			*tid = NULL;
+	int			 t;
+
+	if ((t = s2o_store_take(env->store, S2O_OIDC_NS_SPENT, codev, &tid,
+	    err)) == -1)
+		return -1;
+	if (t == 1)
+		return oauth_error(resp, 400, "invalid_grant", "unknown, used "
+		    "or expired code", S2O_R_REPLAYED);
+	t = s2o_store_put(env->store, S2O_OIDC_NS_REVOKED, tid, "code reused",
+	    s2o_clock_now(env->clock) + cfg->access_token_ttl, err);
+	free(tid);
+	if (t == -1)
+		return -1;
+	s2o_log(S2O_LOG_WARN, "token", "an authorization code was redeemed "
+	    "twice: the access token it issued is revoked");
+	return oauth_error(resp, 400, "invalid_grant", "code already used: "
+	    "the tokens it issued are revoked", S2O_R_REPLAYED);
+}
+
 int
 s2o_oidc_token(const struct s2o_oidc_env *env,
     const struct s2o_oidc_request *req, struct s2o_oidc_response *resp,
@@ -252,7 +285,7 @@ s2o_oidc_token(const struct s2o_oidc_env *env,
 	const struct s2o_client	*client;
 	const char	*grant, *codev, *redirect_uri, *verifier;
 	const char	*fid, *fsecret, *bid = NULL, *bsecret = NULL;
-	const char	*id, *secret;
+	const char	*id, *secret, *challenge;
 	char		*basic = NULL, *code_text = NULL;
 	json_t		*code = NULL;
 	int		 rc = -1, t;
@@ -314,8 +347,7 @@ s2o_oidc_token(const struct s2o_oidc_env *env,
 	    &code_text, err)) == -1)
 		goto out;
 	if (t == 1) {
-		rc = oauth_error(resp, 400, "invalid_grant", "unknown, used or "
-		    "expired code", S2O_R_REPLAYED);
+		rc = code_reused(env, codev, resp, err);
 		goto out;
 	}
 	if ((code = json_loads(code_text, 0, NULL)) == NULL) {
@@ -331,14 +363,33 @@ s2o_oidc_token(const struct s2o_oidc_env *env,
 		    S2O_R_MALFORMED);
 		goto out;
 	}
-	if (verifier == NULL || jstr(code, "code_challenge") == NULL ||
-	    !s2o_oidc_pkce_s256_ok(verifier, jstr(code, "code_challenge"))) {
+	challenge = jstr(code, "code_challenge");
+	if (challenge == NULL || challenge[0] == '\0') {
+		/* no PKCE (a confidential client with require_pkce false):
+		 * a verifier now means the two halves disagree */
+		if (verifier != NULL) {
+			rc = oauth_error(resp, 400, "invalid_grant", "a "
+			    "code_verifier without a code_challenge in the "
+			    "authorization request", S2O_R_MALFORMED);
+			goto out;
+		}
+	} else if (verifier == NULL ||
+	    !s2o_oidc_pkce_s256_ok(verifier, challenge)) {
 		rc = oauth_error(resp, 400, "invalid_grant", "code_verifier "
 		    "does not match the code_challenge (S256)",
 		    S2O_R_MALFORMED);
 		goto out;
 	}
-	rc = mint(env, code, resp, err);
+	if ((rc = mint(env, code, resp, err)) == 0 &&
+	    jstr(code, "tid") != NULL &&
+	    s2o_store_put(env->store, S2O_OIDC_NS_SPENT, codev,
+	    jstr(code, "tid"), s2o_clock_now(env->clock) +
+	    cfg->access_token_ttl, err) == -1) {
+		/* fail closed: tokens a reuse could not revoke are not
+		 * handed out */
+		s2o_oidc_response_cleanup(resp);
+		rc = -1;
+	}
 out:
 	if (rc == -1 && !s2o_err_is_set(err))
 		s2o_err_oom(err);

@@ -255,9 +255,11 @@ s2o_oidc_userinfo(const struct s2o_oidc_env *env,
     const struct s2o_oidc_request *req, struct s2o_oidc_response *resp,
     struct s2o_err *err)
 {
-	const char	*token = NULL, *why;
+	const char	*token = NULL, *why, *jti;
+	char		*rev = NULL;
 	json_t		*c, *o;
 	size_t		 i;
+	int		 t;
 
 	s2o_oidc_response_cleanup(resp);
 	if (req->authorization != NULL &&
@@ -273,6 +275,21 @@ s2o_oidc_userinfo(const struct s2o_oidc_env *env,
 		return unauthorized(resp, NULL) == 0 ? 0 : s2o_err_oom(err);
 	if ((c = check_token(env, token, &why)) == NULL)
 		return unauthorized(resp, why) == 0 ? 0 : s2o_err_oom(err);
+	/* revoked when its code was redeemed twice (token_endpoint.c) */
+	jti = json_string_value(json_object_get(c, "jti"));
+	if (jti != NULL && env->store != NULL) {
+		if ((t = s2o_store_get(env->store, S2O_OIDC_NS_REVOKED, jti,
+		    &rev, err)) == -1) {
+			json_decref(c);
+			return -1;
+		}
+		free(rev);
+		if (t == 0) {
+			json_decref(c);
+			return unauthorized(resp, "revoked") == 0 ? 0 :
+			    s2o_err_oom(err);
+		}
+	}
 	o = json_pack("{s:O}", "sub", json_object_get(c, "sub"));
 	json_decref(c);
 	if (o != NULL)
