@@ -188,4 +188,19 @@ expect_exit 1 "$bin" metadata import --cert-dir "$imp" "$imp/xxe.xml"
 expect_line "saml2oidc: rejected: malformed: a DOCTYPE is not allowed in a SAML message"
 rm -rf "$imp"
 
+# check-config with IdP metadata, and certificates about to expire (every
+# fixture certificate ends 2045-01-01T00:00:00Z)
+mdc=$fixtures/metadata/conf
+expect_exit 0 "$bin" check-config --config "$mdc/base.json"
+expect_line "ok"
+expect_no_out "expires at"
+expect_exit 0 "$bin" check-config --config "$mdc/base.json" --now 2044-12-20T00:00:00Z
+expect_line "ok"
+expect_line "$mdc/base.json: warning: connections[0].metadata[1]: the certificate metadata #2 expires at 2045-01-01T00:00:00Z, in 12 days: roll it over"
+expect_line "$mdc/base.json: warning: sp.signing_certificate_file: the certificate $mdc/../../keys/sp-sign.crt expires at 2045-01-01T00:00:00Z, in 12 days: roll it over"
+expect_exit 2 "$bin" check-config --config "$mdc/mismatch.json"
+expect_line "$mdc/mismatch.json:19:24: connections[0].metadata_file: idp_entity_id \"https://adfs.other.example.test/\" is not the metadata's entityID \"http://adfs.corp.example.test/adfs/services/trust\""
+expect_exit 2 "$bin" check-config --config "$mdc/tampered.json"
+expect_line "$mdc/tampered.json:19:24: connections[0].metadata_file: $mdc/../tampered.xml: signature_invalid: the digest of the signed EntityDescriptor does not match: it was changed after signing"
+
 expect_done
