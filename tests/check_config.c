@@ -709,6 +709,160 @@ START_TEST(test_config_null)
 }
 END_TEST
 
+/* ---- the store -------------------------------------------------------- */
+
+/*
+ * "store" and its companions, each case written at line 2 of a copy of
+ * good/minimal.json: what loads (kind, the parts of the URL, defaults)
+ * or the first problem, with the password never in any message.
+ */
+static const struct store_case {
+	const char	*members;	/* JSON members for line 2 */
+	const char	*env;		/* "NAME=VALUE" set first, or NULL */
+	const char	*want;		/* first line; NULL: loads */
+	enum s2o_store_kind kind;
+	const char	*shown, *host;
+	unsigned int	 port, db;
+	const char	*user, *password, *prefix;
+	unsigned int	 timeout_ms;
+} store_cases[] = {
+	{ "\"clock_skew\": 120", NULL, NULL, S2O_STORE_MEMORY, "memory",
+	    NULL, 0, 0, NULL, NULL, NULL, 1000 },
+	{ "\"store\": \"memory\"", NULL, NULL, S2O_STORE_MEMORY, "memory",
+	    NULL, 0, 0, NULL, NULL, NULL, 1000 },
+	{ "\"store\": \"redis://cache.internal:6380/2\"", NULL, NULL,
+	    S2O_STORE_REDIS, "redis://cache.internal:6380/2", "cache.internal",
+	    6380, 2, NULL, NULL, "saml2oidc:", 1000 },
+	{ "\"store\": \"redis://bridge:s%40cret@10.0.0.5\", \"store_prefix\": "
+	    "\"sso:\", \"store_timeout_ms\": 250", NULL, NULL, S2O_STORE_REDIS,
+	    "redis://10.0.0.5:6379/0", "10.0.0.5", 6379, 0, "bridge", "s@cret",
+	    "sso:", 250 },
+	{ "\"store\": \"redis://[::1]:7000\"", NULL, NULL, S2O_STORE_REDIS,
+	    "redis://[::1]:7000/0", "::1", 7000, 0, NULL, NULL, "saml2oidc:",
+	    1000 },
+	{ "\"store\": \"redis://r\", \"store_password_env\": \"S2O_T_PW\", "
+	    "\"store_username_env\": \"S2O_T_USER\"",
+	    "S2O_T_PW=pw-from-env", NULL, S2O_STORE_REDIS, "redis://r:6379/0",
+	    "r", 6379, 0, "bridge", "pw-from-env", "saml2oidc:", 1000 },
+	/* problems */
+	{ .members = "\"store\": \"rediss://u:hunter2@r:6380\"",
+	    .want = "FILE:2:12: store: \"rediss://u:****@r:6380\": TLS to "
+	    "Redis is not available in this build (hiredis 0.14 has no TLS); "
+	    "use redis:// to a local TLS tunnel such as stunnel "
+	    "(docs/deployment.md)" },
+	{ .members = "\"store\": \"memcached://u:hunter2@x\"",
+	    .want = "FILE:2:12: store: expected \"memory\" or "
+	    "\"redis://[user:password@]host:port/db\", found "
+	    "\"memcached://u:****@x\"" },
+	{ .members = "\"store\": \"redis://u:hunter2@r:0\"",
+	    .want = "FILE:2:12: store: \"redis://u:****@r:0\": expected a "
+	    "port from 1 to 65535" },
+	{ .members = "\"store\": \"redis://r/x\"",
+	    .want = "FILE:2:12: store: \"redis://r/x\": expected a database "
+	    "number from 0 to 65535 after /" },
+	{ .members = "\"store\": \"redis://r?db=1\"",
+	    .want = "FILE:2:12: store: \"redis://r?db=1\": expected no "
+	    "query, fragment or white space" },
+	{ .members = "\"store\": \"redis://:hunter2%zz@r\"",
+	    .want = "FILE:2:12: store: \"redis://:****@r\": expected a "
+	    "password with valid %-escapes" },
+	{ .members = "\"store\": \"redis://\"",
+	    .want = "FILE:2:12: store: \"redis://\": expected a host" },
+	{ .members = "\"store\": 5",
+	    .want = "FILE:2:12: store: expected a string, found a number" },
+	{ .members = "\"store\": \"redis://r\", \"store_password_env\": "
+	    "\"S2O_T_UNSET\"",
+	    .want = "FILE:2:47: store_password_env: the environment variable "
+	    "S2O_T_UNSET is not set or empty (it holds the Redis password)" },
+	{ .members = "\"store\": \"redis://:hunter2@r\", \"store_password_env\": "
+	    "\"S2O_T_PW\"",
+	    .env = "S2O_T_PW=x",
+	    .want = "FILE:2:56: store_password_env: the store URL already "
+	    "has a password; give it in one place" },
+	{ .members = "\"store\": \"redis://r\", \"store_timeout_ms\": 5",
+	    .want = "FILE:2:45: store_timeout_ms: expected an integer from "
+	    "10 to 60000 (milliseconds), found 5" },
+	{ .members = "\"store\": \"redis://r\", \"store_prefix\": \"a b\"",
+	    .want = "FILE:2:41: store_prefix: expected at most 64 bytes "
+	    "without white space" },
+	{ .members = "\"store_prefix\": \"sso:\"",
+	    .want = "FILE:2:19: warning: store_prefix: ignored: the store is "
+	    "memory (it applies to a Redis store)" },
+};
+#define NSTORE	(sizeof(store_cases) / sizeof(store_cases[0]))
+
+static void
+assert_str_or_null(const char *got, const char *want)
+{
+	if (want == NULL)
+		ck_assert_ptr_null(got);
+	else {
+		ck_assert_ptr_nonnull(got);
+		ck_assert_str_eq(got, want);
+	}
+}
+
+START_TEST(test_config_store)
+{
+	const struct store_case	*c = &store_cases[_i];
+	struct s2o_config	*cfg;
+	struct s2o_diags	 d;
+	struct s2o_err		 err;
+	char			 path[1024], want[1024], *text, *eq, env[128];
+	FILE			*fp;
+	size_t			 i;
+
+	setenv("S2O_T_USER", "bridge", 1);
+	if (c->env != NULL) {
+		s2o_strlcpy(env, c->env, sizeof(env));
+		eq = strchr(env, '=');
+		*eq = '\0';
+		setenv(env, eq + 1, 1);
+	}
+	text = fx_read(cp_path(path, "good/minimal.json"), NULL);
+	snprintf(path, sizeof(path), "%s/store/case-%d.json", fxdir, _i);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	/* line 2 is the case; the rest is minimal.json's, line for line
+	 * after its "{" (which becomes line 1 again) */
+	fprintf(fp, "{\n  %s,\n%s", c->members, strchr(text, '\n') + 1);
+	fclose(fp);
+	free(text);
+	/* a relative path from store/ reads like one from good/ */
+	s2o_err_clear(&err);
+	s2o_diags_init(&d);
+	cfg = s2o_config_load(path, &d, &err);
+	for (i = 0; i < d.n; i++)
+		ck_assert_msg(strstr(d.v[i].text, "hunter2") == NULL,
+		    "a password shown: %s", d.v[i].text);
+	ck_assert_msg(strstr(err.detail, "hunter2") == NULL, "%s", err.detail);
+	if (c->want != NULL) {
+		ck_assert_uint_ge(d.n, 1);
+		expand(want, sizeof(want), c->want, path);
+		ck_assert_str_eq(d.v[0].text, want);
+		if (strstr(c->want, ": warning: ") == NULL) {
+			ck_assert_ptr_null(cfg);
+			ck_assert_s2o_err(&err, S2O_R_CONFIG_INVALID, "store");
+		}
+		s2o_config_free(cfg);
+		s2o_diags_cleanup(&d);
+		return;
+	}
+	ck_assert_msg(cfg != NULL, "%s", d.n ? d.v[0].text : "");
+	ck_assert_uint_eq(d.n, 0);
+	ck_assert_int_eq(cfg->store.kind, c->kind);
+	ck_assert_str_eq(cfg->store.shown, c->shown);
+	assert_str_or_null(cfg->store.host, c->host);
+	ck_assert_uint_eq(cfg->store.port, c->port);
+	ck_assert_uint_eq(cfg->store.db, c->db);
+	assert_str_or_null(cfg->store.username, c->user);
+	assert_str_or_null(cfg->store.password, c->password);
+	assert_str_or_null(cfg->store.prefix, c->prefix);
+	ck_assert_uint_eq(cfg->store.timeout_ms, c->timeout_ms);
+	s2o_config_free(cfg);
+	s2o_diags_cleanup(&d);
+}
+END_TEST
+
 /* ---- the private copy ------------------------------------------------- */
 
 static void
@@ -724,6 +878,7 @@ make_copy(void)
 	sh("cp -R '%s/.' '%s'", fx_path("config"), fxdir);
 	sh("chmod 0600 '%s'/keys/*.key && chmod 0644 '%s'/keys/*.crt "
 	    "'%s'/keys/*.pub", fxdir, fxdir, fxdir);
+	sh("mkdir '%s/store'", fxdir);	/* test_config_store's files */
 	/* bad/absent.json stands for a configuration that does not exist */
 	if (access(cp_path(p, "bad/absent.json"), F_OK) == 0) {
 		fprintf(stderr, "check_config: %s must not exist\n", p);
@@ -751,6 +906,9 @@ main(void)
 	tcase_add_test(tc, test_config_relative);
 	tcase_add_test(tc, test_config_diags_appended);
 	tcase_add_test(tc, test_config_null);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("store");
+	tcase_add_loop_test(tc, test_config_store, 0, (int)NSTORE);
 	suite_add_tcase(s, tc);
 	rc = run_suite(s);
 	sh("rm -rf '%s'", fxdir);

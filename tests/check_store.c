@@ -12,6 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <hiredis/hiredis.h>
+#include <openssl/evp.h>
 
 #include "store/store.h"
 #include "helpers.h"
@@ -236,8 +242,13 @@ END_TEST
 #define NTHREADS	8
 #define NKEYS		200
 
+/* the racers' namespaces: values, claims, the counter */
+static char	race_ns[64] = "code", race_claim_ns[64] = "replay";
+static char	race_count_ns[64] = "rl";
+
 struct race {
 	struct s2o_store	*st;
+	const struct s2o_clock	*clock;
 	pthread_barrier_t	*start;
 	int			 got;		/* values taken */
 	int			 claimed;	/* claims won */
@@ -258,16 +269,17 @@ racer(void *arg)
 	for (i = 0; i < NKEYS; i++) {
 		snprintf(key, sizeof(key), "key-%d", i);
 		s2o_err_clear(&err);
-		if (s2o_store_take(r->st, "code", key, &v, &err) == 0) {
+		if (s2o_store_take(r->st, race_ns, key, &v, &err) == 0) {
 			r->got++;
 			free(v);
 		}
 		s2o_err_clear(&err);
-		if (s2o_store_claim(r->st, "replay", key, 2000, "key",
-		    &err) == 0)
+		if (s2o_store_claim(r->st, race_claim_ns, key,
+		    s2o_clock_now(r->clock) + 60, "key", &err) == 0)
 			r->claimed++;
 		s2o_err_clear(&err);
-		if (s2o_store_count(r->st, "rl", "one", 2000, &n, &err) == 0) {
+		if (s2o_store_count(r->st, race_count_ns, "one",
+		    s2o_clock_now(r->clock) + 60, &n, &err) == 0) {
 			r->counted++;
 			if (n > r->top)
 				r->top = n;
@@ -298,7 +310,7 @@ START_TEST(test_threads_take_once)
 	}
 	pthread_barrier_init(&start, NULL, NTHREADS);
 	for (i = 0; i < NTHREADS; i++) {
-		r[i] = (struct race){ st, &start, 0, 0, 0, 0 };
+		r[i] = (struct race){ st, &clock, &start, 0, 0, 0, 0 };
 		ck_assert_int_eq(pthread_create(&t[i], NULL, racer, &r[i]), 0);
 	}
 	for (i = 0; i < NTHREADS; i++) {
@@ -315,9 +327,316 @@ START_TEST(test_threads_take_once)
 	/* no increment lost: the last count is the number of counts */
 	ck_assert_int_eq(counted, NTHREADS * NKEYS);
 	ck_assert_uint_eq(top, NTHREADS * NKEYS);
-	ck_assert_int_eq(s2o_store_count(st, "rl", "one", 2000, &n, &err), 0);
+	ck_assert_int_eq(s2o_store_count(st, "rl", "one", 1060, &n, &err), 0);
 	ck_assert_uint_eq(n, NTHREADS * NKEYS + 1);
 	s2o_store_free(st);
+}
+END_TEST
+
+/* ---- the Redis back end ----------------------------------------------- */
+
+/* A loopback port nothing listens on (bound, then closed). */
+static unsigned int
+closed_port(void)
+{
+	struct sockaddr_in	sa;
+	socklen_t		len = sizeof(sa);
+	int			fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_ne(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+static struct s2o_config_store
+redis_cfg(unsigned int port, const char *password)
+{
+	struct s2o_config_store	c;
+
+	memset(&c, 0, sizeof(c));
+	c.kind = S2O_STORE_REDIS;
+	c.host = (char *)"127.0.0.1";
+	c.port = port;
+	c.password = (char *)password;
+	c.prefix = (char *)"s2o-test:";
+	c.timeout_ms = 200;
+	return c;
+}
+
+/* Every operation fails closed, naming the server and the cause; while
+ * the backoff runs, calls fail at once and say when the next try is. */
+START_TEST(test_redis_refused)
+{
+	struct s2o_clock	 clock;
+	struct s2o_config_store	 c;
+	struct s2o_store	*st;
+	struct s2o_err		 err;
+	unsigned long		 n = 7;
+	char			 want[128], *v = (char *)"x";
+
+	s2o_clock_init_fixed(&clock, 1000);
+	c = redis_cfg(closed_port(), "hunter2");
+	s2o_err_clear(&err);
+	/* made without connecting: a bridge starts while Redis is down */
+	ck_assert_ptr_nonnull(st = s2o_store_new(&c, &clock, &err));
+	snprintf(want, sizeof(want), "redis 127.0.0.1:%u/0: cannot connect: "
+	    "Connection refused", c.port);
+	ck_assert_int_eq(s2o_store_claim(st, "assertion", "id-1", 1060,
+	    "this assertion ID", &err), -1);
+	ck_assert_s2o_err(&err, S2O_R_STORE_UNAVAILABLE, want);
+	ck_assert_ptr_null(strstr(err.detail, "hunter2"));
+	snprintf(want, sizeof(want), "redis 127.0.0.1:%u/0: unavailable "
+	    "(Connection refused); next attempt in ", c.port);
+	s2o_err_clear(&err);
+	ck_assert_int_eq(s2o_store_put(st, "code", "k", "v", 1060, &err), -1);
+	ck_assert_s2o_err(&err, S2O_R_STORE_UNAVAILABLE, want);
+	s2o_err_clear(&err);
+	ck_assert_int_eq(s2o_store_take(st, "code", "k", &v, &err), -1);
+	ck_assert_s2o_err(&err, S2O_R_STORE_UNAVAILABLE, want);
+	ck_assert_ptr_null(v);
+	s2o_err_clear(&err);
+	ck_assert_int_eq(s2o_store_count(st, "rl", "k", 1060, &n, &err), -1);
+	ck_assert_s2o_err(&err, S2O_R_STORE_UNAVAILABLE, want);
+	ck_assert_uint_eq(n, 0);
+	s2o_err_clear(&err);
+	ck_assert_int_eq(s2o_store_ping(st, &err), -1);
+	ck_assert_s2o_err(&err, S2O_R_STORE_UNAVAILABLE, want);
+	s2o_store_free(st);
+	/* no host: refused when made */
+	c.host = NULL;
+	s2o_err_clear(&err);
+	ck_assert_ptr_null(s2o_store_new(&c, &clock, &err));
+	ck_assert_s2o_err(&err, S2O_R_CONFIG_INVALID, "needs a host");
+}
+END_TEST
+
+/* A server that accepts the connection and never answers: the command
+ * gives up after the timeout instead of holding the caller. */
+START_TEST(test_redis_silent)
+{
+	struct sockaddr_in	 sa;
+	socklen_t		 len = sizeof(sa);
+	struct s2o_clock	 clock;
+	struct s2o_config_store	 c;
+	struct s2o_store	*st;
+	struct s2o_err		 err;
+	int			 fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_ne(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(fd, 4), 0);	/* the kernel accepts */
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	s2o_clock_init_fixed(&clock, 1000);
+	c = redis_cfg(ntohs(sa.sin_port), NULL);
+	c.timeout_ms = 100;
+	s2o_err_clear(&err);
+	ck_assert_ptr_nonnull(st = s2o_store_new(&c, &clock, &err));
+	ck_assert_int_eq(s2o_store_claim(st, "assertion", "id-1", 1060,
+	    "this assertion ID", &err), -1);
+	ck_assert_s2o_err(&err, S2O_R_STORE_UNAVAILABLE, ": SET: no answer "
+	    "within 100 ms");
+	s2o_store_free(st);
+	close(fd);
+}
+END_TEST
+
+/*
+ * Against a real Redis, when the test command gives one (tests/redis.sh
+ * sets S2O_REDIS_PORT and S2O_REDIS_PASSWORD); otherwise these return at
+ * once and redis.sh is the test that fails if Redis cannot be started.
+ */
+static struct s2o_store *
+live_store(const struct s2o_clock *clock, const char *password)
+{
+	struct s2o_config_store	 c;
+	struct s2o_err		 err;
+	struct s2o_store	*st;
+	const char		*port = getenv("S2O_REDIS_PORT");
+
+	if (port == NULL)
+		return NULL;
+	c = redis_cfg((unsigned int)strtoul(port, NULL, 10), password);
+	s2o_err_clear(&err);
+	ck_assert_ptr_nonnull(st = s2o_store_new(&c, clock, &err));
+	return st;
+}
+
+/* The key a value is kept under: prefix, namespace, SHA-256 of ns NUL key. */
+static void
+redis_key(const char *ns, const char *key, char *out, size_t size)
+{
+	unsigned char	md[32];
+	EVP_MD_CTX	*c = EVP_MD_CTX_new();
+	unsigned int	i, mdlen;
+	size_t		n;
+
+	EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+	EVP_DigestUpdate(c, ns, strlen(ns) + 1);
+	EVP_DigestUpdate(c, key, strlen(key));
+	EVP_DigestFinal_ex(c, md, &mdlen);
+	EVP_MD_CTX_free(c);
+	n = (size_t)snprintf(out, size, "s2o-test:%s:", ns);
+	for (i = 0; i < mdlen; i++)
+		snprintf(out + n + 2 * i, size - n - 2 * i, "%02x", md[i]);
+}
+
+static int
+atoi_port(void)
+{
+	return (int)strtol(getenv("S2O_REDIS_PORT"), NULL, 10);
+}
+
+/* PTTL of a key, asked with hiredis directly. */
+static long long
+live_pttl(const char *key)
+{
+	redisContext	*c;
+	redisReply	*r;
+	long long	 ms;
+
+	c = redisConnect("127.0.0.1", atoi_port());
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->err, 0);
+	r = redisCommand(c, "AUTH %s", getenv("S2O_REDIS_PASSWORD"));
+	freeReplyObject(r);
+	r = redisCommand(c, "PTTL %s", key);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->type, REDIS_REPLY_INTEGER);
+	ms = r->integer;
+	freeReplyObject(r);
+	redisFree(c);
+	return ms;
+}
+
+START_TEST(test_redis_live)
+{
+	struct s2o_clock	 clock;
+	struct s2o_store	*st, *other;
+	struct s2o_err		 err;
+	unsigned long		 n;
+	char			*v, key[160], ns[64], want[160];
+	long long		 ms;
+
+	s2o_clock_init_system(&clock);
+	if ((st = live_store(&clock, getenv("S2O_REDIS_PASSWORD"))) == NULL)
+		return;
+	other = live_store(&clock, getenv("S2O_REDIS_PASSWORD"));
+	/* a namespace of its own per run: Redis outlives the test */
+	snprintf(ns, sizeof(ns), "code-%ld", (long)getpid());
+	s2o_err_clear(&err);
+	ck_assert_int_eq(s2o_store_ping(st, &err), 0);
+	/* one store puts, another takes, once */
+	ck_assert_int_eq(s2o_store_put(st, ns, "k1", "{\"a\":1}",
+	    s2o_clock_now(&clock) + 60, &err), 0);
+	redis_key(ns, "k1", key, sizeof(key));
+	ms = live_pttl(key);
+	ck_assert_msg(ms > 55000 && ms <= 60000, "PTTL %lld", ms);
+	ck_assert_int_eq(s2o_store_put(st, ns, "k1", "b",
+	    s2o_clock_now(&clock) + 60, &err), -1);
+	ck_assert_s2o_err(&err, S2O_R_INTERNAL, "already present");
+	s2o_err_clear(&err);
+	ck_assert_int_eq(s2o_store_take(other, "authn", "k1", &v, &err), 1);
+	ck_assert_int_eq(s2o_store_take(other, ns, "k1", &v, &err), 0);
+	ck_assert_str_eq(v, "{\"a\":1}");
+	free(v);
+	ck_assert_int_eq(s2o_store_take(st, ns, "k1", &v, &err), 1);
+	ck_assert_ptr_null(v);
+	ck_assert_int_eq(live_pttl(key), -2);	/* gone */
+	/* the empty value is a value */
+	ck_assert_int_eq(s2o_store_put(st, ns, "", "",
+	    s2o_clock_now(&clock) + 60, &err), 0);
+	ck_assert_int_eq(s2o_store_take(other, ns, "", &v, &err), 0);
+	ck_assert_str_eq(v, "");
+	free(v);
+	/* claims: once across stores */
+	ck_assert_int_eq(s2o_store_claim(st, ns, "id-1",
+	    s2o_clock_now(&clock) + 60, "this assertion ID", &err), 0);
+	ck_assert_int_eq(s2o_store_claim(other, ns, "id-1",
+	    s2o_clock_now(&clock) + 60, "this assertion ID", &err), -1);
+	ck_assert_s2o_err(&err, S2O_R_REPLAYED, "this assertion ID was "
+	    "already used");
+	s2o_err_clear(&err);
+	/* counters: shared, the window fixed by the first hit */
+	ck_assert_int_eq(s2o_store_count(st, ns, "10.0.0.1",
+	    s2o_clock_now(&clock) + 30, &n, &err), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(s2o_store_count(other, ns, "10.0.0.1",
+	    s2o_clock_now(&clock) + 300, &n, &err), 0);
+	ck_assert_uint_eq(n, 2);
+	redis_key(ns, "10.0.0.1", key, sizeof(key));
+	ms = live_pttl(key);
+	ck_assert_msg(ms > 25000 && ms <= 30000, "PTTL %lld", ms);
+	ck_assert_int_eq(err.reason, S2O_R_OK);
+	s2o_store_free(other);
+	/* a wrong password: refused with what the server said, not ours */
+	other = live_store(&clock, "not-the-password");
+	ck_assert_int_eq(s2o_store_ping(other, &err), -1);
+	snprintf(want, sizeof(want), "redis 127.0.0.1:%s/0: AUTH refused: "
+	    "WRONGPASS", getenv("S2O_REDIS_PORT"));
+	ck_assert_s2o_err(&err, S2O_R_STORE_UNAVAILABLE, want);
+	ck_assert_ptr_null(strstr(err.detail, "not-the-password"));
+	s2o_store_free(other);
+	s2o_store_free(st);
+}
+END_TEST
+
+/* Threads of two stores race for the same codes and claims on one
+ * Redis: each is won exactly once. */
+START_TEST(test_redis_race)
+{
+	struct s2o_clock	 clock;
+	struct s2o_store	*st[2];
+	struct s2o_err		 err;
+	pthread_barrier_t	 start;
+	pthread_t		 t[NTHREADS];
+	struct race		 r[NTHREADS];
+	char			 key[32];
+	unsigned long		 n;
+	int			 i, got = 0, claimed = 0;
+
+	s2o_clock_init_system(&clock);
+	if ((st[0] = live_store(&clock, getenv("S2O_REDIS_PASSWORD"))) == NULL)
+		return;
+	st[1] = live_store(&clock, getenv("S2O_REDIS_PASSWORD"));
+	s2o_err_clear(&err);
+	snprintf(race_ns, sizeof(race_ns), "race-%ld", (long)getpid());
+	snprintf(race_claim_ns, sizeof(race_claim_ns), "race-claim-%ld",
+	    (long)getpid());
+	snprintf(race_count_ns, sizeof(race_count_ns), "race-count-%ld",
+	    (long)getpid());
+	for (i = 0; i < NKEYS; i++) {
+		snprintf(key, sizeof(key), "key-%d", i);
+		ck_assert_int_eq(s2o_store_put(st[0], race_ns, key, "v",
+		    s2o_clock_now(&clock) + 60, &err), 0);
+	}
+	pthread_barrier_init(&start, NULL, NTHREADS);
+	for (i = 0; i < NTHREADS; i++) {
+		r[i] = (struct race){ st[i % 2], &clock, &start, 0, 0, 0,
+		    0 };
+		ck_assert_int_eq(pthread_create(&t[i], NULL, racer, &r[i]), 0);
+	}
+	for (i = 0; i < NTHREADS; i++) {
+		pthread_join(t[i], NULL);
+		got += r[i].got;
+		claimed += r[i].claimed;
+	}
+	pthread_barrier_destroy(&start);
+	ck_assert_int_eq(got, NKEYS);
+	ck_assert_int_eq(claimed, NKEYS);
+	/* and no increment lost between two connections */
+	ck_assert_int_eq(s2o_store_count(st[1], race_count_ns, "one",
+	    s2o_clock_now(&clock) + 60, &n, &err), 0);
+	ck_assert_uint_eq(n, NTHREADS * NKEYS + 1);
+	s2o_store_free(st[0]);
+	s2o_store_free(st[1]);
 }
 END_TEST
 
@@ -335,6 +654,12 @@ store_suite(void)
 	tcase_add_test(tc, test_threads_take_once);
 	tcase_add_test(tc, test_count_window);
 	tcase_add_test(tc, test_file_store_keeps_no_counters);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("store/redis");
+	tcase_add_test(tc, test_redis_refused);
+	tcase_add_test(tc, test_redis_silent);
+	tcase_add_test(tc, test_redis_live);
+	tcase_add_test(tc, test_redis_race);
 	suite_add_tcase(s, tc);
 	return s;
 }

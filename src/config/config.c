@@ -21,7 +21,9 @@
 static const char *const top_keys[] = { "issuer", "listen", "signing_keys",
     "id_token_ttl", "clock_skew", "max_response_bytes", "max_token_bytes",
     "amr", "sp", "connections", "clients", "policies", "trusted_proxies",
-    "code_ttl", "access_token_ttl", "session_ttl", "rate_limits", NULL };
+    "code_ttl", "access_token_ttl", "session_ttl", "rate_limits", "store",
+    "store_password_env", "store_username_env", "store_prefix",
+    "store_timeout_ms", NULL };
 
 #define DEFAULT_LISTEN		"127.0.0.1:8080"
 #define DEFAULT_ID_TOKEN_TTL	300	/* seconds */
@@ -476,6 +478,7 @@ load_root(struct loader *l, struct s2o_config *c, json_t *root)
 	    S2O_TOKEN_MAX_DEFAULT, 1024, S2O_TOKEN_MAX_LIMIT,
 	    "an integer from 1024 to 65536", true);
 	load_amr(l, c, root);
+	cfg_load_store(l, c, root);
 	cfg_load_policies(l, root, "", &c->policies);
 	cfg_load_signing_keys(l, c, root);
 	cfg_load_sp(l, c, root);
@@ -673,6 +676,7 @@ s2o_config_free(struct s2o_config *c)
 	free(c->clients);
 	cfg_policies_free(&c->policies);
 	cfg_string_list_free(c->trusted_proxies, c->ntrusted_proxies);
+	cfg_store_free(&c->store);
 	free(c->issuer);
 	free(c->listen);
 	free(c->path);

@@ -138,6 +138,26 @@ struct s2o_amr_rule {
 	size_t		 namr;
 };
 
+enum s2o_store_kind { S2O_STORE_MEMORY = 0, S2O_STORE_REDIS };
+
+/*
+ * The top-level "store" (docs/configuration.md): "memory", the default,
+ * or a Redis server every instance shares, checked at load. The password
+ * comes from the URL or from the environment variable named by
+ * store_password_env; it is never shown (shown has no password).
+ */
+struct s2o_config_store {
+	enum s2o_store_kind kind;
+	char		*host;		/* redis: name or address */
+	unsigned int	 port;		/* default 6379 */
+	unsigned int	 db;		/* SELECT; default 0 */
+	char		*username;	/* ACL user, or NULL */
+	char		*password;	/* or NULL; wiped when freed */
+	char		*prefix;	/* of every key; default "saml2oidc:" */
+	unsigned int	 timeout_ms;	/* connect and each command; 1000 */
+	char		*shown;		/* "memory" or "redis://host:port/db" */
+};
+
 struct s2o_config {
 	char		*path;		/* as given */
 	char		*dir;		/* folder relative paths resolve in */
@@ -164,6 +184,7 @@ struct s2o_config {
 	long		 session_ttl;		/* seconds, default 28800 */
 	struct s2o_rate_limit rate_acs;		/* POST /saml/acs */
 	struct s2o_rate_limit rate_token;	/* POST /token */
+	struct s2o_config_store store;
 };
 
 /*

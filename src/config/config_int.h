@@ -114,6 +114,12 @@ char	**cfg_string_list(struct loader *l, json_t *obj, const char *base,
 	    const char *key, bool nonempty, bool cidr, size_t *n);
 void	 cfg_string_list_free(char **v, size_t n);
 
+/* ---- store.c ------------------------------------------------------- */
+
+/* The top-level "store" and its store_* companions into c->store. */
+void	 cfg_load_store(struct loader *l, struct s2o_config *c, json_t *root);
+void	 cfg_store_free(struct s2o_config_store *st);
+
 /* ---- pem.c ------------------------------------------------------------ */
 
 /*

@@ -46,6 +46,9 @@
 #define S2O_METADATA_KICK_MIN	60	/* seconds between refreshes asked
 					   for by an unknown signing key,
 					   per connection */
+#define S2O_STORE_MAX_VALUE	16777216 /* bytes, one value read back from
+					   a shared store (Redis) */
+#define S2O_STORE_MAX_PREFIX	64	/* bytes, the Redis key prefix */
 #define S2O_INPUT_MAX_FILE	8388608	/* bytes, CLI input file (raw/base64) */
 
 #endif

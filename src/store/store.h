@@ -2,10 +2,11 @@
 /*
  * store/: short-lived state with expiry, behind one interface: the replay
  * cache, pending AuthnRequests, authorization codes and rate-limit
- * counters. Back ends: "memory" (one process, the
- * default) and "file" (a replay cache kept across CLI runs, locked with
- * flock(2)). Every operation that makes something single-use is atomic,
- * and a memory store may be shared by threads (one mutex guards it).
+ * counters. Back ends: "memory" (one process, the default), "redis"
+ * (every instance that names one Redis server) and "file" (a replay
+ * cache kept across CLI runs, locked with flock(2)).
+ * Every operation that makes something single-use is atomic in every
+ * back end, and a store may be shared by threads.
  */
 #ifndef S2O_STORE_H
 #define S2O_STORE_H
@@ -13,8 +14,28 @@
 #include <time.h>
 
 #include "core/core.h"
+#include "config/config.h"
 
 struct s2o_store;
+
+/*
+ * The store the configuration names (cfg NULL: memory). Caller frees
+ * with s2o_store_free(). A Redis store connects at its first operation,
+ * not here: a bridge starts while Redis is down and answers
+ * S2O_R_STORE_UNAVAILABLE until it is back (see s2o_store_ping()).
+ */
+struct s2o_store *s2o_store_new(const struct s2o_config_store *cfg,
+		    const struct s2o_clock *clock, struct s2o_err *err);
+/*
+ * A Redis store (cfg->kind is not checked). Copies what it needs from
+ * cfg. Caller frees with s2o_store_free(). S2O_R_CONFIG_INVALID when cfg
+ * has no host or port, or a prefix longer than S2O_STORE_MAX_PREFIX.
+ * Its operations are safe to call from any thread; each is one atomic
+ * Redis command and fails with S2O_R_STORE_UNAVAILABLE (the server named,
+ * never the password) when Redis cannot answer within cfg->timeout_ms.
+ */
+struct s2o_store *s2o_store_redis_new(const struct s2o_config_store *cfg,
+		    const struct s2o_clock *clock, struct s2o_err *err);
 
 /* One process's memory. Caller frees with s2o_store_free(). */
 struct s2o_store *s2o_store_memory_new(const struct s2o_clock *clock,
@@ -44,7 +65,7 @@ int		 s2o_store_claim(struct s2o_store *st, const char *ns,
  * time); take returns it and removes it in one atomic step, so of two
  * concurrent takes exactly one gets it. Keys are kept only as their
  * SHA-256; values are kept as given (they are the server's own data).
- * Both are safe to call from any thread. The memory back end only: the
+ * Both are safe to call from any thread. Memory and Redis only: the
  * file back end answers S2O_R_STORE_UNAVAILABLE.
  *
  * put: 0, or -1 with S2O_R_INTERNAL (key already present, which for
