@@ -8,6 +8,7 @@
  * the configuration, its keys or its mappings is exit 2.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +82,9 @@ s2o_cli_consume_help(void)
 	    "                      source won, which were absent, each transform\n"
 	    "  --explain=values    the same with the attribute values (personal\n"
 	    "                      data: keep it out of logs and tickets)\n"
-	    "  --replay-cache FILE remember assertion IDs across runs\n"
+	    "  --replay-cache FILE remember assertion IDs across runs in FILE;\n"
+	    "                      default: the configuration's store (a Redis\n"
+	    "                      store is shared with servers and other runs)\n"
 	    "  --client-ip ADDR    the user's address for the policies' IP\n"
 	    "                      rules; default: unknown\n\n"
 	    "Exit 0 accepted, 1 rejected (\"saml2oidc: rejected: REASON: "
@@ -428,8 +431,12 @@ s2o_cli_consume(int argc, char **argv)
 		rc = run.diags.n == 0 ? reject(&err) : S2O_EXIT_USAGE;
 		goto out;
 	}
+	/* a Redis server that hangs up mid-command must not end the run */
+	if (o.replay_cache == NULL && run.cfg->store.kind != S2O_STORE_MEMORY)
+		signal(SIGPIPE, SIG_IGN);
 	run.store = o.replay_cache ? s2o_store_file_new(o.replay_cache,
-	    &run.clock, &err) : s2o_store_memory_new(&run.clock, &err);
+	    &run.clock, &err) : s2o_store_new(&run.cfg->store, &run.clock,
+	    &err);
 	if (run.store == NULL) {
 		rc = reject(&err);
 		goto out;

@@ -159,6 +159,7 @@ struct s2o_http_server {
 	struct http_metrics	 metrics;
 	struct s2o_clock	 clock;		/* the system's */
 	struct s2o_store	*store;		/* outlives generations */
+	char			*store_shown;	/* its config, no password */
 	struct http_refresher	 refresher;	/* IdP metadata */
 };
 

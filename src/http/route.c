@@ -38,18 +38,26 @@ handle_healthz(struct http_call *c, struct s2o_oidc_response *resp,
 	return text(resp, 200, "ok\n", err);
 }
 
-/* Readiness: a load balancer may send traffic. Not while draining, and
- * only with signing keys loaded (a generation always has them today; the
- * store check joins here when the store is shared). */
+/* Readiness: a load balancer may send traffic. Not while draining, only
+ * with signing keys loaded, and only while the store answers (a shared
+ * store that is down would fail every login: better that the balancer
+ * knows). The store's detail goes to the log, not to the caller. */
 static int
 handle_readyz(struct http_call *c, struct s2o_oidc_response *resp,
     struct s2o_err *err)
 {
+	struct s2o_err	e;
+
 	if (atomic_load(&c->r->srv->draining))
 		return text(resp, 503, "not ready: shutting down\n", err);
 	if (c->r->gen == NULL || c->r->gen->ks == NULL ||
 	    s2o_token_keyset_active_kid(c->r->gen->ks) == NULL)
 		return text(resp, 503, "not ready: no signing keys\n", err);
+	s2o_err_clear(&e);
+	if (s2o_store_ping(c->r->srv->store, &e) == -1) {
+		s2o_log_err(S2O_LOG_WARN, "readyz", &e);
+		return text(resp, 503, "not ready: store unavailable\n", err);
+	}
 	return text(resp, 200, "ready\n", err);
 }
 

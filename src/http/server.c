@@ -11,8 +11,9 @@
  * switches and per-connection stacks of thread-per-connection, and a
  * slow client only costs a socket in an epoll set. On the 2-core target
  * this is two workers; a single polling thread would leave a core idle
- * while it signs. When a store that answers over the network (Redis)
- * joins, its waits will argue for more threads than cores.
+ * while it signs. A Redis store adds a network round trip (tens of
+ * microseconds on a local network) per state operation, bounded by its
+ * timeout; one shared connection serializes them (store/redis.c).
  *
  * The caller's thread is left free: cli/ waits for signals there and
  * calls reload or shutdown. Every signal is blocked before the workers
@@ -135,6 +136,7 @@ struct s2o_http_server *
 s2o_http_server_new(const char *config_path, struct s2o_err *err)
 {
 	struct s2o_http_server	*srv;
+	struct s2o_err		 e;
 	long			 ncpu;
 
 	if ((srv = calloc(1, sizeof(*srv))) == NULL) {
@@ -153,14 +155,24 @@ s2o_http_server_new(const char *config_path, struct s2o_err *err)
 	srv->nthreads = ncpu < 1 ? 1 : ncpu > S2O_HTTP_MAX_THREADS ?
 	    S2O_HTTP_MAX_THREADS : (unsigned int)ncpu;
 	if ((srv->config_path = s2o_strdup(config_path, err)) == NULL ||
-	    (srv->store = s2o_store_memory_new(&srv->clock, err)) == NULL ||
 	    (srv->gen = http_gen_load(config_path, 1, err)) == NULL ||
+	    (srv->store = s2o_store_new(&srv->gen->cfg->store, &srv->clock,
+	    err)) == NULL ||
+	    (srv->store_shown = s2o_strdup(srv->gen->cfg->store.shown ?
+	    srv->gen->cfg->store.shown : "memory", err)) == NULL ||
 	    (srv->listen_spec = s2o_strdup(srv->gen->cfg->listen, err)) ==
 	    NULL || bind_listen(srv, err) == -1) {
 		s2o_http_server_free(srv);
 		return NULL;
 	}
 	atomic_store(&srv->generation, 1);
+	/* a shared store that is down does not stop the start: /readyz says
+	 * so, requests that need state fail closed, and it reconnects */
+	s2o_err_clear(&e);
+	if (s2o_store_ping(srv->store, &e) == -1)
+		s2o_log_err(S2O_LOG_WARN, "store", &e);
+	else
+		s2o_log(S2O_LOG_INFO, "store", "%s", srv->store_shown);
 	return srv;
 }
 
@@ -228,6 +240,11 @@ s2o_http_server_reload(struct s2o_http_server *srv, struct s2o_err *err)
 		s2o_log(S2O_LOG_WARN, "reload", "listen changed from \"%s\" to "
 		    "\"%s\": it applies at the next start", srv->listen_spec,
 		    g->cfg->listen);
+	if (g->cfg->store.shown != NULL &&
+	    strcmp(g->cfg->store.shown, srv->store_shown) != 0)
+		s2o_log(S2O_LOG_WARN, "reload", "store changed from %s to %s: "
+		    "it applies at the next start", srv->store_shown,
+		    g->cfg->store.shown);
 	pthread_mutex_lock(&srv->gen_lock);
 	old = srv->gen;
 	srv->gen = g;
@@ -286,6 +303,7 @@ s2o_http_server_free(struct s2o_http_server *srv)
 	http_refresher_cleanup(&srv->refresher);
 	pthread_mutex_destroy(&srv->gen_lock);
 	s2o_store_free(srv->store);
+	free(srv->store_shown);
 	free(srv->listen_spec);
 	free(srv->config_path);
 	free(srv);
