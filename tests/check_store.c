@@ -544,6 +544,14 @@ START_TEST(test_redis_live)
 	ck_assert_s2o_err(&err, S2O_R_INTERNAL, "already present");
 	s2o_err_clear(&err);
 	ck_assert_int_eq(s2o_store_take(other, "authn", "k1", &v, &err), 1);
+	/* get reads without taking, from either store */
+	ck_assert_int_eq(s2o_store_get(other, ns, "k1", &v, &err), 0);
+	ck_assert_str_eq(v, "{\"a\":1}");
+	free(v);
+	ck_assert_int_eq(s2o_store_get(st, ns, "k1", &v, &err), 0);
+	free(v);
+	ck_assert_int_eq(s2o_store_get(st, ns, "k9", &v, &err), 1);
+	ck_assert_ptr_null(v);
 	ck_assert_int_eq(s2o_store_take(other, ns, "k1", &v, &err), 0);
 	ck_assert_str_eq(v, "{\"a\":1}");
 	free(v);

@@ -107,6 +107,7 @@ file_put(struct s2o_store *st, const char *ns, const char *hash,
 	    "keeps no values; use the memory store");
 }
 
+/* take and get alike */
 static int
 file_take(struct s2o_store *st, const char *ns, const char *hash,
     time_t now, char **value, struct s2o_err *err)
@@ -154,7 +155,8 @@ file_free(void *be)
 }
 
 static const struct store_ops file_ops = {
-	file_claim, file_put, file_take, file_count, file_ping, file_free
+	file_claim, file_put, file_take, file_take, file_count, file_ping,
+	file_free
 };
 
 struct s2o_store *

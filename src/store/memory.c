@@ -198,6 +198,24 @@ memory_take(struct s2o_store *st, const char *ns, const char *hash,
 }
 
 static int
+memory_get(struct s2o_store *st, const char *ns, const char *hash,
+    time_t now, char **value, struct s2o_err *err)
+{
+	struct memory	*m = st->be;
+	struct value	*x;
+	int		 rc = 1;
+
+	(void)ns;
+	pthread_mutex_lock(&m->lock);
+	x = find(m->values[bucket_of(hash)], hash);
+	if (x != NULL && x->expires > now)
+		/* copied under the lock: a take may free it right after */
+		rc = (*value = s2o_strdup(x->text, err)) != NULL ? 0 : -1;
+	pthread_mutex_unlock(&m->lock);
+	return rc;
+}
+
+static int
 memory_count(struct s2o_store *st, const char *ns, const char *hash,
     time_t window_ends, time_t now, unsigned long *count,
     struct s2o_err *err)
@@ -263,8 +281,8 @@ memory_free(void *be)
 }
 
 static const struct store_ops memory_ops = {
-	memory_claim, memory_put, memory_take, memory_count, memory_ping,
-	memory_free
+	memory_claim, memory_put, memory_take, memory_get, memory_count,
+	memory_ping, memory_free
 };
 
 struct s2o_store *

@@ -3,7 +3,7 @@
  * The Redis back end: state shared by every instance that names one Redis
  * server. Each operation is one atomic command, so no read-then-write
  * race exists between instances: a claim and a put are SET NX PX, a take
- * is GETDEL (Redis 6.2 and later), a count is INCR with its PEXPIRE in
+ * is GETDEL (Redis 6.2 and later), a get is GET, a count is INCR with its PEXPIRE in
  * one Lua script. Keys are "<prefix><namespace>:<SHA-256 hex>".
  *
  * One connection per store, guarded by a mutex: the commands are short
@@ -338,9 +338,10 @@ redis_put(struct s2o_store *st, const char *ns, const char *hash,
 	return rc == 1 ? 0 : -1;
 }
 
+/* GETDEL (take) or GET (get) a value. */
 static int
-redis_take(struct s2o_store *st, const char *ns, const char *hash,
-    time_t now, char **value, struct s2o_err *err)
+fetch(struct s2o_store *st, const char *cmd, const char *ns,
+    const char *hash, char **value, struct s2o_err *err)
 {
 	struct redis	*r = st->be;
 	const char	*argv[2];
@@ -348,9 +349,8 @@ redis_take(struct s2o_store *st, const char *ns, const char *hash,
 	char		 key[KEY_MAX];
 	int		 rc = -1;
 
-	(void)now;	/* Redis expires the key itself */
 	make_key(r, ns, hash, key);
-	argv[0] = "GETDEL";
+	argv[0] = cmd;
 	argv[1] = key;
 	pthread_mutex_lock(&r->lock);
 	if (connected(r, err) == -1 ||
@@ -362,11 +362,11 @@ redis_take(struct s2o_store *st, const char *ns, const char *hash,
 	if (rep->type == REDIS_REPLY_NIL)
 		rc = 1;
 	else if (rep->type != REDIS_REPLY_STRING)
-		s2o_err_set(err, S2O_R_STORE_UNAVAILABLE, "%s: GETDEL: "
-		    "unexpected reply type %d", r->shown, rep->type);
+		s2o_err_set(err, S2O_R_STORE_UNAVAILABLE, "%s: %s: "
+		    "unexpected reply type %d", r->shown, cmd, rep->type);
 	else if (rep->len > S2O_STORE_MAX_VALUE)
-		s2o_err_set(err, S2O_R_TOO_LARGE, "%s: GETDEL: a value of "
-		    "%zu bytes, more than %d", r->shown, (size_t)rep->len,
+		s2o_err_set(err, S2O_R_TOO_LARGE, "%s: %s: a value of %zu "
+		    "bytes, more than %d", r->shown, cmd, (size_t)rep->len,
 		    S2O_STORE_MAX_VALUE);
 	else if ((*value = malloc(rep->len + 1)) == NULL)
 		s2o_err_oom(err);
@@ -377,6 +377,22 @@ redis_take(struct s2o_store *st, const char *ns, const char *hash,
 	}
 	freeReplyObject(rep);
 	return rc;
+}
+
+static int
+redis_take(struct s2o_store *st, const char *ns, const char *hash,
+    time_t now, char **value, struct s2o_err *err)
+{
+	(void)now;	/* Redis expires the key itself */
+	return fetch(st, "GETDEL", ns, hash, value, err);
+}
+
+static int
+redis_get(struct s2o_store *st, const char *ns, const char *hash,
+    time_t now, char **value, struct s2o_err *err)
+{
+	(void)now;
+	return fetch(st, "GET", ns, hash, value, err);
 }
 
 static int
@@ -456,8 +472,8 @@ redis_free(void *be)
 }
 
 static const struct store_ops redis_ops = {
-	redis_claim, redis_put, redis_take, redis_count, redis_ping,
-	redis_free
+	redis_claim, redis_put, redis_take, redis_get, redis_count,
+	redis_ping, redis_free
 };
 
 struct s2o_store *

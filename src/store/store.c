@@ -132,27 +132,11 @@ int
 s2o_store_get(struct s2o_store *st, const char *ns, const char *key,
     char **value, struct s2o_err *err)
 {
-	char		 hash[DIGEST_HEX];
-	time_t		 now = s2o_clock_now(st->clock);
-	struct value	*x;
-	size_t		 b;
-	int		 rc = 1;
+	char	hash[STORE_HASH_HEX];
 
 	*value = NULL;
-	if (st->path != NULL)
-		return s2o_err_set(err, S2O_R_STORE_UNAVAILABLE, "the file "
-		    "store keeps no values; use the memory store");
 	if (key_hash(ns, key, hash, err) == -1)
 		return -1;
-	b = bucket_of(hash);
-	pthread_mutex_lock(&st->lock);
-	for (x = st->values[b]; x != NULL; x = x->next)
-		if (strcmp(x->hash, hash) == 0)
-			break;
-	if (x != NULL && x->expires > now) {
-		/* copied under the lock: a take may free it right after */
-		rc = (*value = s2o_strdup(x->text, err)) != NULL ? 0 : -1;
-	}
-	pthread_mutex_unlock(&st->lock);
-	return rc;
+	return st->ops->get(st, ns, hash, s2o_clock_now(st->clock), value,
+	    err);
 }

@@ -30,6 +30,8 @@ struct store_ops {
 		    struct s2o_err *err);
 	int	(*take)(struct s2o_store *st, const char *ns, const char *hash,
 		    time_t now, char **value, struct s2o_err *err);
+	int	(*get)(struct s2o_store *st, const char *ns, const char *hash,
+		    time_t now, char **value, struct s2o_err *err);
 	int	(*count)(struct s2o_store *st, const char *ns,
 		    const char *hash, time_t window_ends, time_t now,
 		    unsigned long *count, struct s2o_err *err);
