@@ -7,6 +7,7 @@
 # keys/md-signer, configured as metadata_signing_certificate); connection
 # corp takes its keys from metadata_url with refresh_interval 1.
 #
+#  0. `metadata import URL` prints the connection entry.
 #  1. Logins signed with idp-rsa work; idp-rsa-next is refused.
 #  2. The IdP publishes its rollover metadata (both keys): once /metrics
 #     shows the new certificate, logins signed with idp-rsa-next work, and
@@ -16,6 +17,7 @@
 #  4. A restart while the URL still fails starts from the backing copy.
 #  5. With refresh_interval 3600, a Response signed by a key the metadata
 #     does not name yet triggers a refresh at once; the next login works.
+#  6. SIGTERM ends serve promptly while a fetch hangs.
 #
 # Polls /metrics rather than sleeping. Skips (77) without curl, xmlsec1 or
 # python3.
@@ -156,6 +158,20 @@ refreshed() { metrics | grep -q '^saml2oidc_metadata_refresh_total{connection="c
 NEXT=$(fp idp-rsa-next)
 OLD=$(fp idp-rsa)
 
+# ---- 0. onboarding: metadata import from the URL ---------------------------
+mkdir "$tmp/imp"
+expect_exit 0 "$bin" metadata import --name corp --cert-dir "$tmp/imp" \
+    "http://127.0.0.1:$mdport/idp.xml"
+expect_out '"idp_entity_id": "https://idp.example.test/"'
+expect_out '"sso_url": "https://idp.example.test/sso"'
+expect_exit 0 cmp "$tmp/imp/corp-signing-1.pem" "$fixtures/keys/idp-rsa.crt"
+expect_exit 2 "$bin" metadata import --cert-dir "$tmp/imp" \
+    "http://127.0.0.1:$mdport/missing.xml"
+expect_line "saml2oidc: rejected: io: http://127.0.0.1:$mdport/missing.xml: HTTP status 404 (expected 200)"
+expect_exit 2 "$bin" metadata import --cert-dir "$tmp/imp" \
+    "http://idp.example.test/idp.xml"
+expect_line "saml2oidc: rejected: io: http://idp.example.test/idp.xml: metadata is fetched over https only (http only from a loopback host)"
+
 # ---- 1. before the rollover ------------------------------------------------
 start 1
 expect_exit 0 login idp-rsa
@@ -239,5 +255,30 @@ expect_line "login: refused 403 untrusted_key"
 expect_exit 0 grep -F "connection \"corp\": a Response signed by an unknown key; refreshing the metadata" "$log"
 wait_for 5 lacks_cert "$OLD"
 stop
+
+# ---- 6. stopping while a fetch hangs ---------------------------------------
+# an IdP that accepts the connection and never answers: the refresh at
+# start hangs in the fetch, and SIGTERM still ends serve within seconds
+hport=$(port)
+python3 -c 'import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(8)
+print("up", flush=True)
+time.sleep(120)' "$hport" >"$tmp/hang.log" 2>&1 &
+hang=$!
+wait_for 5 grep -q up "$tmp/hang.log"
+mdport=$hport
+start 3600
+sleep 0.5
+t0=$(date +%s)
+stop
+t1=$(date +%s)
+kill "$hang" 2>/dev/null
+wait "$hang" 2>/dev/null
+ncases=$((ncases + 1))
+last="SIGTERM during a hanging fetch"
+[ $((t1 - t0)) -le 5 ] || fail "serve took $((t1 - t0)) s to stop"
 
 expect_done

@@ -26,12 +26,13 @@ s2o_cli_metadata_help(void)
 {
 	printf("usage: saml2oidc metadata --config CONFIG [--signed]\n"
 	    "       saml2oidc metadata import [--entity ENTITY_ID] [--name NAME]\n"
-	    "                 [--cert-dir DIR] [--now TIME] FILE\n\n"
+	    "                 [--cert-dir DIR] [--now TIME] FILE|URL\n\n"
 	    "Prints the bridge's SAML service provider metadata: entity ID,\n"
 	    "assertion consumer service, signing and encryption certificates\n"
 	    "and NameID formats. --signed signs it with sp.signing_key_file.\n\n"
-	    "import reads an IdP's metadata (an EntityDescriptor, or one IdP of\n"
-	    "an aggregate named by --entity), writes each signing certificate\n"
+	    "import reads an IdP's metadata from a file or an https URL (an\n"
+	    "EntityDescriptor, or one IdP of an aggregate named by --entity),\n"
+	    "writes each signing certificate\n"
 	    "to DIR/NAME-signing-N.pem (never overwriting) and prints the\n"
 	    "connection entry for the configuration. The metadata's signature\n"
 	    "is not checked: import only files you obtained safely.\n"
@@ -151,12 +152,21 @@ metadata_import(int argc, char **argv)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != strlen(name)) {
 		fprintf(stderr, "saml2oidc: metadata import: usage: saml2oidc "
 		    "metadata import [--entity ID] [--name NAME] [--cert-dir "
-		    "DIR] [--now TIME] FILE\n");
+		    "DIR] [--now TIME] FILE|URL\n");
 		return S2O_EXIT_USAGE;
 	}
 	s2o_buf_init(&in, S2O_INPUT_MAX_FILE);
-	if (s2o_buf_read_file(&in, argv[optind], &err) == -1 ||
-	    s2o_saml_init(&err) == -1 ||
+	if (s2o_saml_init(&err) == -1)
+		;
+	else if (strncmp(argv[optind], "https://", 8) == 0 ||
+	    strncmp(argv[optind], "http://", 7) == 0)
+		/* https, or http from a loopback host: the same fetch as a
+		 * connection's metadata_url */
+		in.data = s2o_saml_metadata_fetch(argv[optind], &in.len, NULL,
+		    &err);
+	else
+		s2o_buf_read_file(&in, argv[optind], &err);
+	if (err.reason != S2O_R_OK ||
 	    (m = s2o_saml_idp_metadata_parse(in.data, in.len, entity, &clock,
 	    &err)) == NULL) {
 		fprintf(stderr, "saml2oidc: rejected: %s: %s\n",

@@ -123,6 +123,7 @@ struct http_refresher {
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 cond;		/* wakes it to stop */
 	bool			 stop;
+	atomic_bool		 cancel;	/* ends a fetch under way */
 	unsigned long		 gen_number;	/* the schedule's generation */
 	struct http_md_conn	*v;
 	size_t			 n;

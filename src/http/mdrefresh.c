@@ -36,14 +36,21 @@ gen_take(struct s2o_http_server *srv)
 
 /* Seconds until the next refresh of conn after one that gave t. */
 static long
-interval(const struct s2o_connection *conn, const struct s2o_saml_trust *t)
+interval(const struct s2o_connection *conn, const struct s2o_saml_trust *t,
+    time_t now)
 {
 	long	i = conn->metadata.refresh_interval;
 	long	cd = t != NULL ? s2o_saml_trust_cache_duration(t) : 0;
+	time_t	vu = t != NULL ? s2o_saml_trust_valid_until(t) : 0;
 
 	/* the IdP's cacheDuration may shorten it, never below a floor */
 	if (cd > 0 && cd < i)
 		i = cd < S2O_METADATA_CACHE_MIN ? S2O_METADATA_CACHE_MIN : cd;
+	/* well before validUntil, when the metadata stops being usable:
+	 * halfway there, so a failure leaves time to retry */
+	if (vu > now && (vu - now) / 2 < i)
+		i = (vu - now) / 2 < S2O_METADATA_CACHE_MIN ?
+		    S2O_METADATA_CACHE_MIN : (long)((vu - now) / 2);
 	return i;
 }
 
@@ -67,7 +74,7 @@ reschedule(struct http_refresher *rf, struct http_gen *g, time_t now)
 		/* a URL's copy may be old (read from disk at start): fetch
 		 * once now; a file was just read */
 		v[n].next = c->metadata.url != NULL ? now : now +
-		    interval(c, NULL);
+		    interval(c, NULL, now);
 		for (j = 0; j < rf->n; j++)
 			if (strcmp(rf->v[j].name, v[n].name) == 0) {
 				v[n].ok = rf->v[j].ok;
@@ -96,8 +103,9 @@ refresh_one(struct s2o_http_server *srv, struct http_gen *g,
 
 	s2o_err_clear(&err);
 	old = s2o_oidc_provider_trust(g->op, conn);
-	iv = interval(conn, old);
-	t = s2o_saml_metadata_refresh(&g->cfg->sp, conn, &srv->clock, &err);
+	iv = interval(conn, old, now);
+	t = s2o_saml_metadata_refresh(&g->cfg->sp, conn, &srv->clock,
+	    &srv->refresher.cancel, &err);
 	pthread_mutex_lock(&srv->refresher.lock);
 	if (t == NULL) {
 		e->failed++;
@@ -107,9 +115,13 @@ refresh_one(struct s2o_http_server *srv, struct http_gen *g,
 	} else {
 		e->ok++;
 		e->last_ok = now;
-		e->next = now + interval(conn, t);
+		e->next = now + interval(conn, t, now);
 	}
 	pthread_mutex_unlock(&srv->refresher.lock);
+	if (t == NULL && atomic_load(&srv->refresher.cancel)) {
+		s2o_saml_trust_free(old);	/* stopping: not a failure */
+		return;
+	}
 	if (t == NULL) {
 		s2o_log(S2O_LOG_ERROR, "metadata", "connection \"%s\": refresh "
 		    "failed%s: %s: %s; the last good metadata (%zu signing "
@@ -181,6 +193,7 @@ void
 http_refresher_init(struct http_refresher *rf)
 {
 	memset(rf, 0, sizeof(*rf));
+	atomic_init(&rf->cancel, false);
 	pthread_mutex_init(&rf->lock, NULL);
 	pthread_cond_init(&rf->cond, NULL);
 }
@@ -207,9 +220,10 @@ http_refresher_stop(struct s2o_http_server *srv)
 		return;
 	pthread_mutex_lock(&rf->lock);
 	rf->stop = true;
+	atomic_store(&rf->cancel, true);
 	pthread_cond_signal(&rf->cond);
 	pthread_mutex_unlock(&rf->lock);
-	/* a fetch under way ends within S2O_METADATA_FETCH_TIMEOUT */
+	/* a fetch under way sees cancel within about a second */
 	pthread_join(rf->thread, NULL);
 	rf->running = false;
 }

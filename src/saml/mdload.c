@@ -96,7 +96,24 @@ struct sink {
 	struct s2o_buf	 b;
 	struct s2o_err	*err;
 	bool		 too_large;
+	const atomic_bool *cancel;
 };
+
+/* libcurl calls it about once a second, and as data moves: a non-zero
+ * answer ends the transfer (a stopping server should not wait out the
+ * fetch timeout). */
+static int
+on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	const struct sink	*s = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return s->cancel != NULL && atomic_load(s->cancel);
+}
 
 static size_t
 on_data(char *p, size_t size, size_t n, void *arg)
@@ -113,7 +130,8 @@ on_data(char *p, size_t size, size_t n, void *arg)
 }
 
 char *
-s2o_saml_metadata_fetch(const char *url, size_t *len, struct s2o_err *err)
+s2o_saml_metadata_fetch(const char *url, size_t *len,
+    const atomic_bool *cancel, struct s2o_err *err)
 {
 	struct sink	 s;
 	CURL		*c;
@@ -135,6 +153,7 @@ s2o_saml_metadata_fetch(const char *url, size_t *len, struct s2o_err *err)
 	memset(&s, 0, sizeof(s));
 	s2o_buf_init(&s.b, S2O_METADATA_MAX);
 	s.err = err;
+	s.cancel = cancel;
 	errbuf[0] = '\0';
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
@@ -153,6 +172,9 @@ s2o_saml_metadata_fetch(const char *url, size_t *len, struct s2o_err *err)
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, &s);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(c);
@@ -321,7 +343,7 @@ load_one(struct s2o_connection *k, bool fetch, const struct s2o_clock *clock,
 	    md->document, md->document_len, k, clock, &e)) != NULL)
 		return m;
 	if (md->url != NULL && fetch) {
-		if ((body = s2o_saml_metadata_fetch(md->url, &len, &fe)) !=
+		if ((body = s2o_saml_metadata_fetch(md->url, &len, NULL, &fe)) !=
 		    NULL && (fetched = true) && (m = s2o_saml_metadata_verified(body, len, k, clock,
 		    &fe)) != NULL && write_copy(md->cache_file, body, len,
 		    &fe) == -1) {
@@ -404,7 +426,7 @@ s2o_saml_config_metadata(struct s2o_config *cfg, bool fetch,
 struct s2o_saml_trust *
 s2o_saml_metadata_refresh(const struct s2o_sp *sp,
     const struct s2o_connection *conn, const struct s2o_clock *clock,
-    struct s2o_err *err)
+    const atomic_bool *cancel, struct s2o_err *err)
 {
 	const struct s2o_conn_metadata *md = &conn->metadata;
 	struct s2o_idp_metadata	*m = NULL;
@@ -414,7 +436,8 @@ s2o_saml_metadata_refresh(const struct s2o_sp *sp,
 	char			*body;
 	size_t			 len = 0;
 
-	body = md->url != NULL ? s2o_saml_metadata_fetch(md->url, &len, err) :
+	body = md->url != NULL ? s2o_saml_metadata_fetch(md->url, &len, cancel,
+	    err) :
 	    read_again(md->file, &len, err);
 	if (body == NULL ||
 	    (m = s2o_saml_metadata_verified(body, len, conn, clock, err)) ==

@@ -12,6 +12,7 @@
 #ifndef S2O_SAML_H
 #define S2O_SAML_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -263,7 +264,7 @@ struct s2o_idp_metadata *s2o_saml_metadata_verified(const char *xml,
  * S2O_R_TOO_LARGE or S2O_R_INTERNAL.
  */
 char		*s2o_saml_metadata_fetch(const char *url, size_t *len,
-		    struct s2o_err *err);
+		    const atomic_bool *cancel, struct s2o_err *err);
 
 /*
  * Applies the metadata of every connection of cfg that has some, as part
@@ -288,10 +289,12 @@ int		 s2o_saml_config_metadata(struct s2o_config *cfg, bool fetch,
  * s2o_saml_metadata_verified(), requires the entityID the connection
  * serves, makes the new trust (caller frees with s2o_saml_trust_free()),
  * and for a URL replaces the backing copy (written beside it, then
- * renamed). NULL with the reasons of the steps; nothing is changed then.
+ * renamed). cancel as in s2o_saml_metadata_fetch(). NULL with the
+ * reasons of the steps; nothing is changed then.
  */
 struct s2o_saml_trust *s2o_saml_metadata_refresh(const struct s2o_sp *sp,
 		    const struct s2o_connection *conn,
-		    const struct s2o_clock *clock, struct s2o_err *err);
+		    const struct s2o_clock *clock, const atomic_bool *cancel,
+		    struct s2o_err *err);
 
 #endif
