@@ -209,6 +209,7 @@ static const struct {
 	{ 21, "store_unavailable", 503 },	{ 22, "config_invalid", 500 },
 	{ 23, "key_unusable", 500 },		{ 24, "usage", 400 },
 	{ 25, "mapping_invalid", 500 },		{ 26, "io", 500 },
+	{ 27, "rate_limited", 429 },
 };
 
 START_TEST(test_reason_pinned)

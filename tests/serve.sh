@@ -332,6 +332,39 @@ expect_exit 0 fetch GET /metrics
 expect_line 'saml2oidc_config_generation 2'
 expect_line 'saml2oidc_config_reloads_total{result="failed"} 2'
 
+# ---- rate limits ------------------------------------------------------------------
+# generation 3: 2 token requests and 1 ACS POST per hour per address; the
+# next is 429 with Retry-After (up to the end of the window), before its
+# body is read, and counted in /metrics
+make_config "$addr" "http://127.0.0.1:$port" "$tmp/next.json"
+python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["rate_limits"] = {"token": {"requests": 2, "per_seconds": 3600},
+                    "acs": {"requests": 1, "per_seconds": 3600}}
+json.dump(c, open(sys.argv[2], "w"))
+' "$tmp/next.json" "$cfg"
+kill -HUP "$pid"
+expect_exit 0 wait_for 10 in_log "generation 3 serving"
+expect_exit 0 fetch POST /token -d grant_type=authorization_code
+expect_line "HTTP/1.1 401 Unauthorized"
+expect_exit 0 fetch POST /token -d grant_type=authorization_code
+expect_line "HTTP/1.1 401 Unauthorized"
+expect_exit 0 fetch POST /token -d grant_type=authorization_code
+expect_line "HTTP/1.1 429 Too Many Requests"
+expect_out "Retry-After: "
+expect_line '{"error":"temporarily_unavailable","error_description":"rate_limited: more than 2 requests in 3600 seconds from this address"}'
+retry=$(sed -n 's/^Retry-After: \([0-9]*\)\r$/\1/p' "$tmp/h")
+expect_exit 0 test "$retry" -ge 1 -a "$retry" -le 3600
+expect_exit 0 fetch POST /saml/acs -d SAMLResponse=x
+expect_line "HTTP/1.1 403 Forbidden"
+expect_exit 0 fetch POST /saml/acs -d SAMLResponse=x
+expect_line "HTTP/1.1 429 Too Many Requests"
+expect_exit 0 fetch GET /metrics
+expect_line 'saml2oidc_rate_limited_total{endpoint="/token"} 1'
+expect_line 'saml2oidc_rate_limited_total{endpoint="/saml/acs"} 1'
+expect_line 'saml2oidc_http_requests_total{endpoint="/token",status="429"} 1'
+
 # ---- SIGTERM while a request is still uploading --------------------------------
 # A client sends its headers and half its body; once the server counts it
 # in flight, SIGTERM. New connections must then be refused at once, and

@@ -91,6 +91,7 @@ struct http_metrics {
 	atomic_uint_fast64_t	 buckets[HTTP_ROUTE__MAX][HTTP_NBUCKETS + 1];
 	atomic_uint_fast64_t	 sum_ns[HTTP_ROUTE__MAX];
 	atomic_uint_fast64_t	 reloads_ok, reloads_failed;
+	atomic_uint_fast64_t	 rate_limited[HTTP_ROUTE__MAX];
 };
 
 void		 http_metrics_init(struct http_metrics *m);

@@ -57,6 +57,7 @@ http_metrics_init(struct http_metrics *m)
 		for (j = 0; j <= HTTP_NBUCKETS; j++)
 			atomic_init(&m->buckets[i][j], 0);
 		atomic_init(&m->sum_ns[i], 0);
+		atomic_init(&m->rate_limited[i], 0);
 	}
 	atomic_init(&m->reloads_ok, 0);
 	atomic_init(&m->reloads_failed, 0);
@@ -133,6 +134,15 @@ http_metrics_render(const struct http_metrics *m, unsigned long generation,
 		    "endpoint=\"%s\"} %" PRIu64 "\n", route_labels[r],
 		    sum / 1000000000u, sum % 1000000000u, route_labels[r], cum);
 	}
+	rc |= s2o_buf_printf(&b, err,
+	    "# HELP saml2oidc_rate_limited_total Requests refused with 429 by "
+	    "rate_limits, by endpoint.\n"
+	    "# TYPE saml2oidc_rate_limited_total counter\n"
+	    "saml2oidc_rate_limited_total{endpoint=\"%s\"} %" PRIu64 "\n"
+	    "saml2oidc_rate_limited_total{endpoint=\"%s\"} %" PRIu64 "\n",
+	    route_labels[HTTP_ROUTE_ACS], get(&m->rate_limited[HTTP_ROUTE_ACS]),
+	    route_labels[HTTP_ROUTE_TOKEN],
+	    get(&m->rate_limited[HTTP_ROUTE_TOKEN]));
 	rc |= s2o_buf_printf(&b, err,
 	    "# HELP saml2oidc_http_requests_in_flight Requests begun and not "
 	    "yet completed.\n"

@@ -7,6 +7,7 @@
  * "Connection: close" while the server drains. With oidc/, the only
  * reader of core's HTTP status column.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +76,16 @@ http_reply(struct MHD_Connection *c, struct http_req *r,
 		    MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*") ==
 		    MHD_YES;
 	ok &= MHD_add_response_header(mr, "X-Request-Id", r->id) == MHD_YES;
+	if (resp->retry_after > 0) {
+		char	ra[16];
+
+		snprintf(ra, sizeof(ra), "%u", resp->retry_after);
+		ok &= MHD_add_response_header(mr, MHD_HTTP_HEADER_RETRY_AFTER,
+		    ra) == MHD_YES;
+	}
+	if (resp->set_cookie != NULL)
+		ok &= MHD_add_response_header(mr, MHD_HTTP_HEADER_SET_COOKIE,
+		    resp->set_cookie) == MHD_YES;
 	if (allow != NULL)
 		ok &= MHD_add_response_header(mr, MHD_HTTP_HEADER_ALLOW,
 		    allow) == MHD_YES;

@@ -196,6 +196,60 @@ req_client(struct MHD_Connection *c, struct http_req *r)
 	    sizeof(r->fwd_host));
 }
 
+/*
+ * rate_limits: a fixed window per client address, counted in the store
+ * (shared by every instance when the store is). Decided from the headers,
+ * so a refused client's body is never read. True when the request was
+ * answered (429, or 503 when the store cannot count: fail closed), with
+ * MHD's verdict in *rc.
+ */
+static bool
+rate_limited(struct MHD_Connection *c, struct http_req *r,
+    enum MHD_Result *rc)
+{
+	const struct s2o_config		*cfg = r->gen->cfg;
+	const struct s2o_rate_limit	*rl;
+	struct s2o_oidc_response	 resp;
+	struct s2o_err			 e;
+	unsigned long			 n;
+	time_t				 now, ends;
+	const char			*ns;
+	char				 desc[160];
+
+	if (r->route->id == HTTP_ROUTE_ACS) {
+		rl = &cfg->rate_acs;
+		ns = "rate_acs";
+	} else if (r->route->id == HTTP_ROUTE_TOKEN) {
+		rl = &cfg->rate_token;
+		ns = "rate_token";
+	} else
+		return false;
+	if (rl->requests == 0)
+		return false;
+	now = s2o_clock_now(&r->srv->clock);
+	ends = now - now % rl->per_seconds + rl->per_seconds;
+	s2o_err_clear(&e);
+	if (s2o_store_count(r->srv->store, ns, r->client_ip[0] != '\0' ?
+	    r->client_ip : "unknown", ends, &n, &e) == -1) {
+		r->err = e;
+		*rc = http_reply_err(c, r, &r->err);
+		return true;
+	}
+	if (n <= rl->requests)
+		return false;
+	atomic_fetch_add_explicit(&r->srv->metrics.rate_limited[r->route->id],
+	    1, memory_order_relaxed);
+	snprintf(desc, sizeof(desc), "more than %lu requests in %ld seconds "
+	    "from this address", rl->requests, rl->per_seconds);
+	s2o_err_set(&r->err, S2O_R_RATE_LIMITED, "%s", desc);
+	s2o_oidc_response_init(&resp);
+	s2o_oidc_response_error(&resp, &r->err);
+	resp.retry_after = (unsigned int)(ends - now);
+	*rc = http_reply(c, r, &resp, NULL);
+	s2o_oidc_response_cleanup(&resp);
+	return true;
+}
+
 /* The first call: everything that can be decided from the headers. */
 static enum MHD_Result
 req_begin(struct MHD_Connection *c, struct http_req *r)
@@ -204,6 +258,7 @@ req_begin(struct MHD_Connection *c, struct http_req *r)
 	const char		*cl;
 	char			*end;
 	unsigned long long	 n;
+	enum MHD_Result		 rc;
 
 	req_client(c, r);
 	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
@@ -224,6 +279,8 @@ req_begin(struct MHD_Connection *c, struct http_req *r)
 		return http_reply_status(c, r, 405, "method_not_allowed",
 		    "method not allowed here; see the Allow header",
 		    rt->allow);
+	if (rate_limited(c, r, &rc))
+		return rc;
 	if (rt->form && r->mflag == HTTP_M_POST &&
 	    http_post_begin(&r->post, c, &r->form, &r->err) == -1)
 		return http_reply_err(c, r, &r->err);

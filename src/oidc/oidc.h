@@ -69,6 +69,7 @@ struct s2o_oidc_response {
 					   Content-Security-Policy, or NULL */
 	const char	*www_authenticate; /* static; the header or NULL */
 	char		*set_cookie;	/* owned; a Set-Cookie header or NULL */
+	unsigned int	 retry_after;	/* seconds: Retry-After; 0: none */
 };
 
 #define S2O_OIDC_JSON		"application/json"
