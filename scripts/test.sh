@@ -25,7 +25,7 @@ make -j"$jobs"
 if ! make -j"$jobs" check; then
 	for f in tests/*.log fuzz/*.log; do
 		[ -f "$f" ] || continue
-		grep -q -E '^(FAIL|ERROR)' "${f%.log}.trs" 2>/dev/null &&
+		grep -q -E "^:test-result: (FAIL|ERROR)" "${f%.log}.trs" 2>/dev/null &&
 		    { echo "==== $f"; tail -n 60 "$f"; }
 	done
 	exit 1

@@ -75,7 +75,7 @@ json.dump(c, open(sys.argv[2], "w"), indent=1)
 ' "$cfg.in" "$cfg"
 	"$bin" serve --config "$cfg" 2>"$log" &
 	pid=$!
-	wait_for 10 up_or_dead
+	wait_for 60 up_or_dead
 	alive && grep -qF "listening on $addr" "$log" && break
 	if alive; then
 		echo "flow: FAIL: no answer on $addr" >&2

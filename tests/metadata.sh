@@ -118,7 +118,7 @@ start() {	# REFRESH_INTERVAL
 		config "$1"
 		"$bin" serve --config "$tmp/bridge.json" 2>"$log" &
 		pid=$!
-		wait_for 10 up_or_dead
+		wait_for 60 up_or_dead
 		alive && grep -qF "listening on $addr" "$log" && return 0
 		if alive; then
 			echo "metadata: FAIL: no answer on $addr" >&2

@@ -99,7 +99,7 @@ while :; do
 	make_config "$addr"
 	"$bin" --log-format json serve --config "$cfg" 2>"$log" &
 	pid=$!
-	wait_for 10 up_or_dead
+	wait_for 60 up_or_dead
 	# "listening" proves the answer came from this server
 	alive && in_log "listening on $addr" && break
 	if alive; then
