@@ -4,142 +4,35 @@
 # `saml2oidc serve` and prints one line per check. Usage:
 #   flow.py BASE_URL FIXTURES TMPDIR
 # Responses are signed with xmlsec1 at run time (fixtures/keys/idp-rsa.key),
-# never edited by hand.
+# never edited by hand; tests/samlflow.py has the pieces.
 
 import base64
-import datetime
-import hashlib
-import http.client
 import json
 import os
 import secrets
-import subprocess
 import sys
 import urllib.parse
-import zlib
 
 import jwt
 
 base, fixtures, tmp = sys.argv[1], sys.argv[2], sys.argv[3]
 host = urllib.parse.urlsplit(base).netloc
-CB = "http://127.0.0.1:3000/cb"
-AUTH = "Basic " + base64.b64encode(b"demo-app:fixture-client-secret").decode()
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import samlflow  # noqa: E402  (tests/samlflow.py: the shared pieces)
+
+samlflow.setup(fixtures, tmp)
+CB = samlflow.CB
+pkce = samlflow.pkce
+authn_request = samlflow.authn_request
+signed_response = samlflow.signed_response
 
 
 def request(method, path, body=None, headers=None, source=None):
-    c = http.client.HTTPConnection(host, timeout=10, source_address=(
-        (source, 0) if source else None))
-    h = dict(headers or {})
-    if body is not None:
-        body = urllib.parse.urlencode(body)
-        h["Content-Type"] = "application/x-www-form-urlencoded"
-    c.request(method, path, body=body, headers=h)
-    r = c.getresponse()
-    data = r.read().decode()
-    out = (r.status, dict((k.lower(), v) for k, v in r.getheaders()), data)
-    c.close()
-    return out
-
-
-def pkce():
-    v = secrets.token_urlsafe(48)
-    ch = base64.urlsafe_b64encode(hashlib.sha256(v.encode()).digest())
-    return v, ch.decode().rstrip("=")
+    return samlflow.request(host, method, path, body, headers, source)
 
 
 def authorize(challenge, nonce, state, extra=None):
-    q = {"client_id": "demo-app", "redirect_uri": CB,
-         "response_type": "code", "scope": "openid email",
-         "state": state, "nonce": nonce, "connection": "corp"}
-    if challenge is not None:
-        q["code_challenge"] = challenge
-        q["code_challenge_method"] = "S256"
-    q.update(extra or {})
-    return request("GET", "/authorize?" + urllib.parse.urlencode(q))
-
-
-def authn_request(location):
-    """The AuthnRequest's ID and the RelayState of a Redirect URL."""
-    q = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)
-    xml = zlib.decompress(base64.b64decode(q["SAMLRequest"][0]), -15)
-    xml = xml.decode()
-    i = xml.index(' ID="') + 5
-    return xml[i:xml.index('"', i)], q["RelayState"][0]
-
-
-def t(delta):
-    now = datetime.datetime.now(datetime.timezone.utc)
-    return (now + datetime.timedelta(seconds=delta)).strftime(
-        "%Y-%m-%dT%H:%M:%SZ")
-
-
-SIG = ('<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#">'
-       '<ds:SignedInfo><ds:CanonicalizationMethod Algorithm='
-       '"http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod '
-       'Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>'
-       '<ds:Reference URI="#{aid}"><ds:Transforms><ds:Transform Algorithm='
-       '"http://www.w3.org/2000/09/xmldsig#enveloped-signature"/>'
-       '<ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>'
-       '</ds:Transforms><ds:DigestMethod Algorithm='
-       '"http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue/>'
-       '</ds:Reference></ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo>'
-       '<ds:X509Data/></ds:KeyInfo></ds:Signature>')
-
-RESPONSE = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
-    'ID="{rid}" Version="2.0" IssueInstant="{now}" '
-    'Destination="https://bridge.example.test/saml/acs" '
-    'InResponseTo="{irt}"><saml:Issuer '
-    'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">'
-    'https://idp.example.test/</saml:Issuer><samlp:Status>'
-    '<samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/>'
-    '</samlp:Status><saml:Assertion '
-    'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="{aid}" '
-    'IssueInstant="{now}" Version="2.0"><saml:Issuer>'
-    'https://idp.example.test/</saml:Issuer>' + SIG +
-    '<saml:Subject><saml:NameID Format='
-    '"urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">'
-    'alice@example.test</saml:NameID><saml:SubjectConfirmation '
-    'Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">'
-    '<saml:SubjectConfirmationData InResponseTo="{irt}" '
-    'NotOnOrAfter="{later}" '
-    'Recipient="https://bridge.example.test/saml/acs"/>'
-    '</saml:SubjectConfirmation></saml:Subject><saml:Conditions '
-    'NotBefore="{before}" NotOnOrAfter="{later}"><saml:AudienceRestriction>'
-    '<saml:Audience>https://bridge.example.test/saml</saml:Audience>'
-    '</saml:AudienceRestriction></saml:Conditions><saml:AttributeStatement>'
-    '<saml:Attribute Name='
-    '"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress" '
-    'NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:uri">'
-    '<saml:AttributeValue>alice@example.test</saml:AttributeValue>'
-    '</saml:Attribute></saml:AttributeStatement><saml:AuthnStatement '
-    'AuthnInstant="{before}" SessionIndex="_sidx-{aid}"><saml:AuthnContext>'
-    '<saml:AuthnContextClassRef>'
-    'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport'
-    '</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>'
-    '</saml:Assertion></samlp:Response>\n')
-
-
-def signed_response(in_response_to):
-    aid = "_a" + secrets.token_hex(16)
-    xml = RESPONSE.format(rid="_r" + secrets.token_hex(16), aid=aid,
-                          irt=in_response_to, now=t(0), before=t(-30),
-                          later=t(300))
-    src = os.path.join(tmp, "tmpl.xml")
-    dst = os.path.join(tmp, "signed.xml")
-    with open(src, "w") as f:
-        f.write(xml)
-    keys = os.path.join(fixtures, "keys")
-    subprocess.run(["xmlsec1", "--sign", "--privkey-pem",
-                    os.path.join(keys, "idp-rsa.key") + "," +
-                    os.path.join(keys, "idp-rsa.crt"),
-                    "--id-attr:ID",
-                    "urn:oasis:names:tc:SAML:2.0:assertion:Assertion",
-                    "--output", dst, src], check=True,
-                   stdout=subprocess.DEVNULL)
-    with open(dst, "rb") as f:
-        return base64.b64encode(f.read()).decode()
+    return samlflow.authorize(host, challenge, nonce, state, extra)
 
 
 def acs_from(challenge, nonce, state, headers, source):
@@ -154,25 +47,11 @@ def acs_from(challenge, nonce, state, headers, source):
 
 def login(challenge, nonce, state):
     """/authorize, the IdP, /saml/acs: (code, the Response, RelayState)."""
-    st, h, body = authorize(challenge, nonce, state)
-    assert st == 302, (st, body)
-    rid, relay = authn_request(h["location"])
-    saml = signed_response(rid)
-    st, h, body = request("POST", "/saml/acs",
-                          {"SAMLResponse": saml, "RelayState": relay})
-    assert st == 302, (st, body)
-    loc = urllib.parse.urlsplit(h["location"])
-    assert loc._replace(query="").geturl() == CB, h["location"]
-    q = urllib.parse.parse_qs(loc.query)
-    assert q["state"] == [state], q
-    return q["code"][0], saml, relay, rid
+    return samlflow.login(host, challenge, nonce, state)
 
 
 def redeem(code, verifier):
-    return request("POST", "/token",
-                   {"grant_type": "authorization_code", "code": code,
-                    "redirect_uri": CB, "code_verifier": verifier},
-                   {"Authorization": AUTH})
+    return samlflow.redeem(host, code, verifier)
 
 
 # ---- the login -------------------------------------------------------------
