@@ -301,7 +301,7 @@ END_TEST
 struct bad_case {
 	const char	*file;		/* under bad/ */
 	enum s2o_reason	 want;
-	const char	*lines[20];	/* NULL-terminated */
+	const char	*lines[32];	/* NULL-terminated */
 };
 
 static const struct bad_case bad_cases[] = {
@@ -520,6 +520,66 @@ static const struct bad_case bad_cases[] = {
 	    "FILE:13:33: sp.decryption_key_file: ../keys/ec-p256.key holds an "
 	    "EC P-256 key; the SP decryption key must be an RSA key of 2048 "
 	    "bits or more",
+	    NULL } },
+	/* organizations, apis and roles: every reference is checked */
+	{ "orgs.json", S2O_R_CONFIG_INVALID, {
+	    "FILE:6:46: policies.audience_for_organization[\"https://api."
+	    "example.tst/\"]: no API \"https://api.example.tst/\" is "
+	    "configured (did you mean \"https://api.example.test/\"?)",
+	    "FILE:7:76: policies.audience_for_organization[\"https://api."
+	    "example.test/\"][0]: no organization \"org_acne\" is configured "
+	    "(did you mean \"org_acme\"?)",
+	    "FILE:9:32: organizations[0].name: use only lower-case letters, "
+	    "digits, '_' and '-'",
+	    "FILE:9:77: organizations[0].metadata.size: expected a string, "
+	    "found 3",
+	    "FILE:10:31: organizations[0].claims_from_metadata.tier: a custom "
+	    "claim needs a collision-resistant name, a URL such as "
+	    "\"https://example.com/tier\"",
+	    "FILE:10:81: organizations[0].claims_from_metadata[\"https://acme."
+	    "example.test/tier\"]: the organization's metadata has no key "
+	    "\"teir\" (did you mean \"tier\"?)",
+	    "FILE:11:24: organizations[0].default_roles[0]: no role "
+	    "\"billing-admn\" is configured (did you mean \"billing-admin\"?)",
+	    "FILE:11:41: organizations[0].include_org_nam: unknown key (did "
+	    "you mean \"include_org_name\"?)",
+	    "FILE:12:12: organizations[1].id: \"org_acme\" is already the id "
+	    "of organizations[0]",
+	    "FILE:13:5: organizations[2]: missing required key \"name\"",
+	    "FILE:13:12: organizations[2].id: use only letters, digits, '.', "
+	    "'_' and '-'",
+	    "FILE:16:82: apis[0].permissions[1]: \"read invoices\" cannot be a "
+	    "scope: no spaces, quotes, backslashes or control characters (RFC "
+	    "6749 section 3.3)",
+	    "FILE:16:99: apis[0].permissions[2]: \"openid\" is an OpenID "
+	    "Connect scope, not an API permission",
+	    "FILE:16:109: apis[0].permissions[3]: \"read:invoices\" is listed "
+	    "twice",
+	    "FILE:17:34: apis[0].add_permissions_in_token: permissions come "
+	    "from roles: set \"rbac\": true too",
+	    "FILE:17:66: apis[0].allowed_organizations[0]: no organization "
+	    "\"org_globx\" is configured",
+	    "FILE:18:20: apis[1].identifier: expected an absolute URI such as "
+	    "\"https://api.example.com/\", found \"api\"",
+	    "FILE:21:55: roles[0].permissions[0].api: no API "
+	    "\"https://api.example.test\" is configured (did you mean "
+	    "\"https://api.example.test/\"?)",
+	    "FILE:22:98: roles[0].permissions[1].permission: API "
+	    "\"https://api.example.test/\" has no permission \"read:invoice\" "
+	    "(did you mean \"read:invoices\"?)",
+	    "FILE:23:47: roles[0].permissions[2]: missing required key "
+	    "\"permission\"",
+	    "FILE:23:84: roles[0].permissions[2].permision: unknown key (did "
+	    "you mean \"permission\"?)",
+	    "FILE:28:36: connections[0].organization: no organization "
+	    "\"org_acem\" is configured (did you mean \"org_acme\"?)",
+	    "FILE:28:70: connections[0].organization_claim: a connection takes "
+	    "its organization from \"organization\" or from "
+	    "\"organization_claim\", not both",
+	    "FILE:30:46: clients[0].organizations[1]: no organization "
+	    "\"nobody\" is configured",
+	    "FILE:30:57: clients[0].require_organizaton: unknown key (did you "
+	    "mean \"require_organization\"?)",
 	    NULL } },
 	/* problems of every kind, reported together, top to bottom */
 	{ "several.json", S2O_R_CONFIG_INVALID, {

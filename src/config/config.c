@@ -23,7 +23,7 @@ static const char *const top_keys[] = { "issuer", "listen", "signing_keys",
     "amr", "sp", "connections", "clients", "policies", "trusted_proxies",
     "code_ttl", "access_token_ttl", "session_ttl", "rate_limits", "store",
     "store_password_env", "store_username_env", "store_prefix",
-    "store_timeout_ms", NULL };
+    "store_timeout_ms", "organizations", "apis", "roles", NULL };
 
 #define DEFAULT_LISTEN		"127.0.0.1:8080"
 #define DEFAULT_ID_TOKEN_TTL	300	/* seconds */
@@ -486,6 +486,9 @@ load_root(struct loader *l, struct s2o_config *c, json_t *root)
 	cfg_load_clients(l, c, root);
 	cfg_load_connections(l, c, root);
 	cfg_load_serve(l, c, root);
+	/* organizations, apis and roles: they refer to each other and are
+	 * named by connections, clients and policies */
+	cfg_load_orgs(l, c, root);
 }
 
 /* Adds a problem about the file as a whole (no JSON path). */
@@ -627,6 +630,7 @@ s2o_config_free(struct s2o_config *c)
 
 	if (c == NULL)
 		return;
+	cfg_orgs_free(c);
 	for (i = 0; i < c->nsigning_keys; i++) {
 		free(c->signing_keys[i].kid);
 		free(c->signing_keys[i].alg);

@@ -63,6 +63,16 @@ struct s2o_config_policies {
 	bool		 require_mfa;
 	char		**mfa_classes;		/* NULL: the built-in list */
 	size_t		 nmfa_classes;
+	/* audience_for_organization: an API identifier and the ids of the
+	 * organizations whose members may get tokens for it */
+	struct s2o_config_aud_org *aud_orgs;	/* or NULL */
+	size_t		 naud_orgs;
+};
+
+struct s2o_config_aud_org {
+	char		*audience;		/* an API's identifier */
+	char		**orgs;			/* organization ids, >= 1 */
+	size_t		 norgs;
 };
 
 /*
@@ -108,6 +118,10 @@ struct s2o_connection {
 	char		*name_id_format;	/* NameIDPolicy Format or NULL */
 	struct s2o_config_policies policies;
 	struct s2o_conn_metadata metadata;
+	/* the organization of every user of this connection (an id), or
+	 * the profile claim whose value names it; at most one is set */
+	char		*organization;
+	char		*organization_claim;
 };
 
 struct s2o_client {
@@ -121,6 +135,55 @@ struct s2o_client {
 	size_t		 nallowed_connections;
 	char		*initiate_login_uri;	/* OIDC Core §4, or NULL */
 	struct s2o_config_policies policies;
+	char		**organizations;	/* pinned: ids, or NULL */
+	size_t		 norganizations;
+	bool		 require_organization;	/* members only */
+};
+
+/* A key and its string value (organization metadata and the like). */
+struct s2o_config_kv {
+	char		*key;
+	char		*value;
+};
+
+/* One of `organizations` (docs/organizations.md). */
+struct s2o_config_org {
+	char		*id;			/* "org_acme": org_id */
+	char		*name;			/* "acme": org_name */
+	char		*display_name;		/* or NULL */
+	struct s2o_config_kv *metadata;		/* as written */
+	size_t		 nmetadata;
+	/* claim name (a URL) -> metadata key, in configuration order */
+	struct s2o_config_kv *claims_from_metadata;
+	size_t		 nclaims_from_metadata;
+	char		**default_roles;	/* role names */
+	size_t		 ndefault_roles;
+	bool		 include_org_name;	/* org_name in tokens */
+};
+
+/* One of `apis`: an audience access tokens may be issued for. */
+struct s2o_config_api {
+	char		*identifier;		/* the aud of its tokens */
+	char		**permissions;		/* scope tokens it defines */
+	size_t		 npermissions;
+	bool		 rbac;			/* scopes reduced by roles */
+	bool		 add_permissions_in_token;
+	char		**allowed_organizations;	/* ids, or NULL: any */
+	size_t		 nallowed_organizations;
+	struct s2o_config_policies policies;
+};
+
+/* One permission a role grants: both strings name configured things. */
+struct s2o_config_grant {
+	char		*api;			/* an API's identifier */
+	char		*permission;		/* one of its permissions */
+};
+
+/* One of `roles`. */
+struct s2o_config_role {
+	char		*name;
+	struct s2o_config_grant *permissions;
+	size_t		 npermissions;
 };
 
 /* One endpoint's rate limit per client address: at most requests in
@@ -185,6 +248,12 @@ struct s2o_config {
 	struct s2o_rate_limit rate_acs;		/* POST /saml/acs */
 	struct s2o_rate_limit rate_token;	/* POST /token */
 	struct s2o_config_store store;
+	struct s2o_config_org *orgs;		/* `organizations` */
+	size_t		 norgs;
+	struct s2o_config_api *apis;
+	size_t		 napis;
+	struct s2o_config_role *roles;
+	size_t		 nroles;
 };
 
 /*
@@ -209,6 +278,13 @@ const struct s2o_connection *s2o_config_connection_by_issuer(
 		    const struct s2o_config *cfg, const char *idp_entity_id);
 const struct s2o_client *s2o_config_client(const struct s2o_config *cfg,
 		    const char *client_id);
+/* An organization by id, or by name too when by_name. */
+const struct s2o_config_org *s2o_config_org(const struct s2o_config *cfg,
+		    const char *id, bool by_name);
+const struct s2o_config_api *s2o_config_api(const struct s2o_config *cfg,
+		    const char *identifier);
+const struct s2o_config_role *s2o_config_role(const struct s2o_config *cfg,
+		    const char *name);
 
 /* ---- metadata.c -------------------------------------------------------- */
 

@@ -120,6 +120,31 @@ void	 cfg_string_list_free(char **v, size_t n);
 void	 cfg_load_store(struct loader *l, struct s2o_config *c, json_t *root);
 void	 cfg_store_free(struct s2o_config_store *st);
 
+/* ---- orgs.c and rbac.c ---------------------------------------------- */
+
+/* A list of non-empty strings (member key of obj at base); NULL when
+ * absent or wrong. nonempty: [] is an error. unique: a repeated entry is
+ * an error. Caller frees with cfg_string_list_free(). */
+char	**cfg_name_list(struct loader *l, json_t *obj, const char *base,
+	    const char *key, bool nonempty, bool unique, size_t *n);
+/*
+ * `apis`, `roles` and `organizations`, then the organization members of
+ * connections and clients, then every reference among them (and in each
+ * level's policies.audience_for_organization): an unknown name is an
+ * error with the nearest configured one suggested. After connections
+ * and clients are loaded.
+ */
+void	 cfg_load_orgs(struct loader *l, struct s2o_config *c, json_t *root);
+void	 cfg_orgs_free(struct s2o_config *c);
+/* rbac.c: `apis` and `roles` as written (references checked by orgs.c) */
+void	 cfg_load_apis(struct loader *l, struct s2o_config *c, json_t *root);
+void	 cfg_load_roles(struct loader *l, struct s2o_config *c, json_t *root);
+void	 cfg_rbac_free(struct s2o_config *c);
+/* The error "no THING \"want\" is configured (did you mean ...?)" at
+ * path; names is NULL-terminated. */
+void	 cfg_unknown(struct loader *l, const char *path, bool at_key,
+	    const char *thing, const char *want, const char *const *names);
+
 /* ---- pem.c ------------------------------------------------------------ */
 
 /*

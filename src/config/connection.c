@@ -18,10 +18,11 @@ static const char *const conn_keys[] = { "name", "idp_entity_id",
     "allow_rsa_1024", "allow_idp_initiated", "sso_url", "sso_binding",
     "sign_requests", "name_id_format", "policies", "metadata_file",
     "metadata_url", "metadata_entity_id", "metadata_signing_certificate",
-    "refresh_interval", "metadata_cache_file", NULL };
+    "refresh_interval", "metadata_cache_file", "organization",
+    "organization_claim", NULL };
 static const char *const client_keys[] = { "client_id", "client_secret",
     "redirect_uris", "policies", "require_pkce", "allowed_connections",
-    "initiate_login_uri", NULL };
+    "initiate_login_uri", "organizations", "require_organization", NULL };
 
 #define MIN_CLIENT_SECRET	16	/* bytes */
 #define NAME_CHARS	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \

@@ -14,7 +14,7 @@
 
 static const char *const policy_keys[] = { "deny_ip_ranges",
     "allow_ip_ranges", "require_email_verified", "allowed_groups",
-    "require_mfa", "mfa_classes", NULL };
+    "require_mfa", "mfa_classes", "audience_for_organization", NULL };
 
 #define CIDR_SHOWN	64	/* bytes of a range shown */
 
@@ -100,6 +100,45 @@ cfg_string_list(struct loader *l, json_t *obj, const char *base, const char *key
 	return out;
 }
 
+/*
+ * "audience_for_organization": {"API identifier": ["org id", ...], ...}.
+ * The names are checked against apis and organizations by orgs.c, once
+ * every part is loaded.
+ */
+static void
+load_aud_orgs(struct loader *l, json_t *o, const char *base,
+    struct s2o_config_policies *out)
+{
+	json_t		*obj, *arr;
+	const char	*k;
+	char		 p[CFG_PATH_MAX];
+
+	if ((obj = cfg_member(l, o, base, "audience_for_organization",
+	    false)) == NULL || !cfg_is_object(l, obj, cfg_path(p, base,
+	    "audience_for_organization")))
+		return;
+	if ((out->aud_orgs = calloc(json_object_size(obj) + 1,
+	    sizeof(*out->aud_orgs))) == NULL) {
+		l->oom = true;
+		return;
+	}
+	json_object_foreach(obj, k, arr) {
+		struct s2o_config_aud_org *a = &out->aud_orgs[out->naud_orgs];
+
+		(void)arr;
+		if ((a->orgs = cfg_name_list(l, obj, p, k, true, true,
+		    &a->norgs)) == NULL)
+			continue;
+		if ((a->audience = strdup(k)) == NULL) {
+			cfg_string_list_free(a->orgs, a->norgs);
+			a->orgs = NULL;
+			l->oom = true;
+			return;
+		}
+		out->naud_orgs++;
+	}
+}
+
 void
 cfg_load_policies(struct loader *l, json_t *obj, const char *base,
     struct s2o_config_policies *out)
@@ -124,6 +163,7 @@ cfg_load_policies(struct loader *l, json_t *obj, const char *base,
 	out->require_mfa = cfg_bool(l, o, p, "require_mfa", false);
 	out->mfa_classes = cfg_string_list(l, o, p, "mfa_classes", true, false,
 	    &out->nmfa_classes);
+	load_aud_orgs(l, o, p, out);
 }
 
 void
@@ -139,9 +179,16 @@ cfg_string_list_free(char **v, size_t n)
 void
 cfg_policies_free(struct s2o_config_policies *p)
 {
+	size_t	i;
+
 	cfg_string_list_free(p->deny_ip_ranges, p->ndeny_ip_ranges);
 	cfg_string_list_free(p->allow_ip_ranges, p->nallow_ip_ranges);
 	cfg_string_list_free(p->allowed_groups, p->nallowed_groups);
 	cfg_string_list_free(p->mfa_classes, p->nmfa_classes);
+	for (i = 0; i < p->naud_orgs; i++) {
+		free(p->aud_orgs[i].audience);
+		cfg_string_list_free(p->aud_orgs[i].orgs, p->aud_orgs[i].norgs);
+	}
+	free(p->aud_orgs);
 	memset(p, 0, sizeof(*p));
 }
