@@ -38,7 +38,7 @@ static const struct {
 #define NDEFAULTS	(sizeof(auth0_defaults) / sizeof(auth0_defaults[0]))
 
 static const char *const option_keys[] = { "extend_defaults", "sub",
-    "match_friendly_name", "groups_overage", NULL };
+    "match_friendly_name", "groups_overage", "roles_claim", NULL };
 static const char *const sub_names[] = { "connection|user_id", "user_id",
     NULL };
 static const char *const overage_names[] = { "fail", "flag", NULL };
@@ -282,6 +282,34 @@ map_field_new(struct loader *l, const char *name, const char *path)
 	return m->nf++;
 }
 
+/*
+ * "roles_claim": the claim (a URL, OIDC Core §5.1.2) that carries the
+ * user's roles in both tokens: the mapped `roles` with the organization's
+ * default_roles (docs/organizations.md).
+ */
+static void
+parse_roles_claim(struct loader *l, json_t *o, const char *path)
+{
+	json_t		*v = json_object_get(o, "roles_claim");
+	const char	*s, *h;
+	char		 p[1024];
+
+	if (v == NULL)
+		return;
+	map_path_key(p, sizeof(p), path, "roles_claim");
+	s = json_string_value(v);
+	h = s == NULL ? NULL : strncmp(s, "https://", 8) == 0 ? s + 8 :
+	    strncmp(s, "http://", 7) == 0 ? s + 7 : NULL;
+	if (h == NULL || *h == '\0' || strchr("/?#:", *h) != NULL ||
+	    strpbrk(s, " \t\r\n") != NULL) {
+		map_lerr(l, p, false, "expected a collision-resistant claim "
+		    "name, a URL such as \"https://example.com/roles\"");
+		return;
+	}
+	if ((l->m->roles_claim = strdup(s)) == NULL)
+		l->oom = true;
+}
+
 static void
 parse_options(struct loader *l, json_t *o, const char *path)
 {
@@ -299,6 +327,7 @@ parse_options(struct loader *l, json_t *o, const char *path)
 		l->m->bare_sub = strcmp(s, "user_id") == 0;
 	if ((s = map_get_enum(l, o, path, "groups_overage", overage_names)) != NULL)
 		l->m->overage_flag = strcmp(s, "flag") == 0;
+	parse_roles_claim(l, o, path);
 }
 
 static void
@@ -605,6 +634,7 @@ s2o_map_free(struct s2o_mapping *m)
 		field_cleanup(&m->f[i]);
 	free(m->f);
 	free(m->order);
+	free(m->roles_claim);
 	pcre2_match_context_free(m->mctx);
 	free(m);
 }
@@ -613,6 +643,12 @@ bool
 s2o_map_sub_is_bare(const struct s2o_mapping *m)
 {
 	return m->bare_sub;
+}
+
+const char *
+s2o_map_roles_claim(const struct s2o_mapping *m)
+{
+	return m->roles_claim;
 }
 
 /*

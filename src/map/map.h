@@ -72,6 +72,13 @@ void		 s2o_map_free(struct s2o_mapping *m);
  */
 bool		 s2o_map_sub_is_bare(const struct s2o_mapping *m);
 
+/*
+ * The claim ("$options": {"roles_claim": URL}) that carries the user's
+ * roles (the mapped `roles` claim plus the organization's default_roles)
+ * in both tokens, or NULL when the file does not ask for it. Borrowed.
+ */
+const char	*s2o_map_roles_claim(const struct s2o_mapping *m);
+
 /* ---- apply.c ----------------------------------------------------------- */
 
 #define S2O_MAP_PRETTY		0x01	/* indent the JSON texts */

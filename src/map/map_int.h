@@ -99,6 +99,7 @@ struct s2o_mapping {
 	bool		 bare_sub;
 	bool		 match_friendly_name;
 	bool		 overage_flag;	/* groups_overage "flag", not "fail" */
+	char		*roles_claim;	/* "$options" roles_claim, or NULL */
 	pcre2_match_context *mctx;	/* the match limits; read-only */
 };
 
