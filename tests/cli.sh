@@ -138,6 +138,105 @@ expect_out "bad.json:6:35: policies.deny_ip_ranges[0]: \"203.0.113.0/33\" is not
 expect_out "bad.json:6:54: policies.requre_mfa: unknown key (did you mean \"require_mfa\"?)"
 expect_out "bad.json:10:53: connections[0].policies.allow_ip_ranges[0]: \"10.1.0.0/8\" is not a CIDR range: address bits are set past the /8 prefix"
 
+# consume and organizations, roles and APIs (docs/organizations.md): the
+# same user email at two organizations' IdPs, roles from groups and from
+# default_roles, permission unions, scope reduction, each rule
+org=$fixtures/orgs/bridge.json
+onelogin=$fixtures/saml/onelogin/response.xml
+entra=$fixtures/saml/entra-id/response.xml
+google=$fixtures/saml/google-workspace/response.xml
+acme_api=https://api.acme.example.test/
+reports=https://reports.example.test/
+partner=https://partner.acme.example.test/
+want_scope="openid read:invoices write:invoices read:reports"
+expect_exit 0 "$bin" check-config --config "$org"
+expect_line "ok"
+expect_exit 0 "$bin" consume --config "$org" --now $now --format claims "$okta"
+expect_out '"sub":"okta|alice@example.test"'
+expect_out '"azp":"demo-app","org_id":"org_acme","org_name":"acme","https://acme.example.test/tier":"gold","https://acme.example.test/region":"eu","https://acme.example.test/roles":["analyst","billing-admin","invoice-viewer"],"email":"alice@example.test"'
+expect_exit 0 "$bin" consume --config "$org" --now $now --format claims \
+    "$onelogin"
+expect_out '"sub":"onelogin|alice@example.test"'
+expect_out '"azp":"demo-app","org_id":"org_globex","https://globex.example.test/tier":"silver","email":"alice@example.test"'
+expect_no_out "org_name"
+expect_no_out "acme"
+expect_exit 0 "$bin" consume --config "$org" --now $now --format claims "$adfs"
+expect_no_out "org_id"
+# the organization from a mapped attribute, matched by name
+expect_exit 0 "$bin" consume --config "$org" --now $now --format claims \
+    "$entra"
+expect_out '"azp":"demo-app","org_id":"org_contoso","email"'
+expect_exit 1 "$bin" consume --config "$org" --now $now "$google"
+expect_line "$pd organization: \"Engineering\" (claim \"https://bridge.example.test/org\") is not a configured organization"
+# access tokens: permissions are the union over the roles, scope is reduced
+expect_exit 0 "$bin" consume --config "$org" --now $now --format claims \
+    --token access --audience $acme_api --scope "$want_scope" "$okta"
+expect_out '"aud":"https://api.acme.example.test/"'
+expect_out '"client_id":"demo-app","scope":"openid read:invoices write:invoices read:reports","org_id":"org_acme","org_name":"acme","https://acme.example.test/tier":"gold","https://acme.example.test/region":"eu","https://acme.example.test/roles":["analyst","billing-admin","invoice-viewer"],"permissions":["read:invoices","write:invoices","delete:invoices","read:reports"]}'
+expect_exit 0 "$bin" consume --config "$org" --now $now --format claims \
+    --token access --audience $acme_api --scope "$want_scope" "$onelogin"
+expect_out '"client_id":"demo-app","scope":"openid read:invoices read:reports","org_id":"org_globex","https://globex.example.test/tier":"silver","permissions":["read:invoices","read:reports"]}'
+expect_exit 0 "$bin" consume --config "$org" --now $now --format claims \
+    --token access --audience $acme_api --scope "$want_scope" "$entra"
+expect_out '"scope":"openid read:invoices write:invoices read:reports","org_id":"org_contoso","permissions":["read:invoices","write:invoices","delete:invoices","read:reports"]'
+expect_exit 0 "$bin" consume --config "$org" --now $now --format claims \
+    --token access --audience $acme_api --scope "$want_scope" "$adfs"
+expect_out '"client_id":"demo-app","scope":"openid","permissions":[]}'
+expect_exit 0 "$bin" consume --config "$org" --now $now --format claims \
+    --token access "$okta"
+expect_out '"aud":"https://bridge.example.test/userinfo"'
+expect_out '"scope":"openid profile email","org_id":"org_acme"'
+expect_no_out "permissions"
+# an API without rbac keeps the scopes it defines
+expect_exit 0 "$bin" consume --config "$org" --now $now --format claims \
+    --token access --audience $reports --scope "openid read:reports export:reports" "$onelogin"
+expect_out '"scope":"openid read:reports export:reports","org_id":"org_globex"'
+expect_no_out "permissions"
+# audience_for_organization: the top level's, then the API's own list
+expect_exit 1 "$bin" consume --config "$org" --now $now --token access \
+    --audience $reports "$entra"
+expect_line "$pd audience_for_organization: tokens for \"https://reports.example.test/\" are for members of org_acme, org_globex; the user's is org_contoso (policies of the top level)"
+expect_exit 1 "$bin" consume --config "$org" --now $now --audience $reports \
+    "$adfs"
+expect_line "$pd audience_for_organization: tokens for \"https://reports.example.test/\" are for members of org_acme, org_globex; the user's is no organization (policies of the top level)"
+expect_exit 0 "$bin" consume --config "$org" --now $now --format claims \
+    --token access --audience $partner --scope "openid read:orders" "$okta"
+expect_out '"scope":"openid read:orders","org_id":"org_acme"'
+expect_no_out "permissions"
+expect_exit 1 "$bin" consume --config "$org" --now $now --audience $partner \
+    "$onelogin"
+expect_line "$pd audience_for_organization: tokens for \"https://partner.acme.example.test/\" are for members of org_acme; the user's is org_globex (allowed_organizations of the API)"
+# a login for an organization (/authorize?organization=), pinned clients
+expect_exit 0 "$bin" consume --config "$org" --now $now --organization org_acme "$okta"
+expect_exit 0 "$bin" consume --config "$org" --now $now --organization acme "$okta"
+expect_exit 1 "$bin" consume --config "$org" --now $now --organization org_acme \
+    "$onelogin"
+expect_line "$pd organization: the login is for organization org_acme; the user authenticated through connection \"onelogin\" of org_globex"
+expect_exit 1 "$bin" consume --config "$org" --now $now --organization org_acme \
+    "$adfs"
+expect_line "$pd organization: the login is for organization org_acme; the user authenticated through connection \"adfs\" of no organization"
+expect_exit 1 "$bin" consume --config "$org" --now $now --organization org_nope \
+    "$okta"
+expect_line "$pd organization: no organization \"org_nope\" is configured"
+expect_exit 0 "$bin" consume --config "$org" --now $now --client acme-portal "$okta"
+expect_exit 1 "$bin" consume --config "$org" --now $now --client acme-portal \
+    "$onelogin"
+expect_line "$pd organization: client \"acme-portal\" is for members of org_acme; the user authenticated through connection \"onelogin\" of org_globex"
+expect_exit 0 "$bin" consume --config "$org" --now $now --client members-app "$onelogin"
+expect_exit 1 "$bin" consume --config "$org" --now $now --client members-app "$adfs"
+expect_line "$pd organization: client \"members-app\" requires an organization; connection \"adfs\" belongs to none"
+# requested scopes are checked against the audience
+expect_exit 2 "$bin" consume --config "$org" --now $now --audience $acme_api \
+    --scope "openid read:nothing" "$okta"
+expect_line "saml2oidc: consume: --scope: scope: \"read:nothing\" is not a permission of API \"https://api.acme.example.test/\""
+expect_exit 2 "$bin" consume --config "$org" --now $now \
+    --scope "openid read:invoices" "$okta"
+expect_line "saml2oidc: consume: --scope: scope: \"read:invoices\" is not an OpenID Connect scope; an API's permission needs its audience"
+expect_exit 2 "$bin" consume --config "$org" --now $now --audience https://nope.example.test/ "$okta"
+expect_line "saml2oidc: usage: --audience: no API \"https://nope.example.test/\" is configured"
+expect_exit 2 "$bin" consume --config "$org" --token refresh "$okta"
+expect_line "saml2oidc: consume: --token: expected id or access, got \"refresh\""
+
 # metadata: the SP metadata an admin hands to an IdP
 expect_exit 0 "$bin" metadata --config "$fixtures/saml/bridge.json"
 expect_out '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://bridge.example.test/saml">'

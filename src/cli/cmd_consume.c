@@ -33,6 +33,10 @@ struct consume_opts {
 	const char		*in_response_to;
 	const char		*replay_cache;
 	const char		*client_ip;	/* NULL: unknown */
+	const char		*audience;	/* an API, or NULL */
+	const char		*organization;	/* required, or NULL */
+	const char		*scope;		/* requested scopes */
+	bool			 access;	/* print the access token */
 	const char		*input;
 	enum consume_format	 format;
 	bool			 explain;
@@ -50,6 +54,7 @@ struct consume_run {
 	struct s2o_store		*store;
 	struct s2o_assertion		*assertion;
 	struct s2o_map_result		 mapped;
+	struct s2o_policy_grant		 grant;
 	struct s2o_buf			 in;
 	struct s2o_clock		 clock;
 	char				*token;
@@ -62,7 +67,8 @@ s2o_cli_consume_help(void)
 	    "         [--client CLIENT_ID] [--nonce NONCE] [--now TIME]\n"
 	    "         [--in-response-to ID] [--format jwt|claims|assertion]\n"
 	    "         [--explain[=values]] [--replay-cache FILE]\n"
-	    "         [--client-ip ADDR] [FILE|-]\n\n"
+	    "         [--client-ip ADDR] [--audience API] [--scope SCOPE]\n"
+	    "         [--organization ORG] [--token id|access] [FILE|-]\n\n"
 	    "Verifies and validates one SAML Response (raw XML, or the base64\n"
 	    "SAMLResponse form value) read from FILE or standard input, maps\n"
 	    "its attributes with the connection's mappings file and mints the\n"
@@ -86,7 +92,15 @@ s2o_cli_consume_help(void)
 	    "                      default: the configuration's store (a Redis\n"
 	    "                      store is shared with servers and other runs)\n"
 	    "  --client-ip ADDR    the user's address for the policies' IP\n"
-	    "                      rules; default: unknown\n\n"
+	    "                      rules; default: unknown\n"
+	    "  --audience API      the access token's audience, a configured\n"
+	    "                      API; default: the issuer's /userinfo\n"
+	    "  --scope SCOPE       the requested scopes; default: \"openid\n"
+	    "                      profile email\"\n"
+	    "  --organization ORG  the login requires this organization (as\n"
+	    "                      /authorize?organization=)\n"
+	    "  --token access      print the access token instead of the ID\n"
+	    "                      token\n\n"
 	    "Exit 0 accepted, 1 rejected (\"saml2oidc: rejected: REASON: "
 	    "DETAIL\"),\n2 usage or configuration error.\n");
 }
@@ -119,12 +133,17 @@ parse_opts(int argc, char **argv, struct consume_opts *o)
 		{ "explain", optional_argument, NULL, 'e' },
 		{ "replay-cache", required_argument, NULL, 'r' },
 		{ "client-ip", required_argument, NULL, 'a' },
+		{ "audience", required_argument, NULL, 'u' },
+		{ "scope", required_argument, NULL, 's' },
+		{ "organization", required_argument, NULL, 'o' },
+		{ "token", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int	ch;
 
 	memset(o, 0, sizeof(*o));
 	o->format = FMT_JWT;
+	o->scope = "openid profile email";
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1)
@@ -147,6 +166,18 @@ parse_opts(int argc, char **argv, struct consume_opts *o)
 			}
 			break;
 		case 'r': o->replay_cache = optarg; break;
+		case 'u': o->audience = optarg; break;
+		case 's': o->scope = optarg; break;
+		case 'o': o->organization = optarg; break;
+		case 'k':
+			if (strcmp(optarg, "id") == 0 ||
+			    strcmp(optarg, "access") == 0) {
+				o->access = optarg[0] == 'a';
+				break;
+			}
+			fprintf(stderr, "saml2oidc: consume: --token: expected id "
+			    "or access, got \"%s\"\n", optarg);
+			return -1;
 		case 'a':
 			if (s2o_policy_ip_valid(optarg)) {
 				o->client_ip = optarg;
@@ -280,6 +311,46 @@ print_assertion(const struct s2o_assertion *a, struct s2o_err *err)
 	return 0;
 }
 
+/* The access token of the grant: for the API, else the issuer's
+ * /userinfo. Returns an exit code. */
+static int
+mint_access(struct consume_run *run, const struct consume_opts *o,
+    const char *client, struct s2o_err *err)
+{
+	struct s2o_token_access_req	 req;
+	struct s2o_buf			 aud;
+	size_t				 n = strlen(run->cfg->issuer);
+
+	s2o_buf_init(&aud, 4096);
+	if (run->grant.api == NULL) {
+		if (n > 0 && run->cfg->issuer[n - 1] == '/')
+			n--;
+		if (s2o_buf_add(&aud, run->cfg->issuer, n, err) == -1 ||
+		    s2o_buf_adds(&aud, "/userinfo", err) == -1)
+			return reject(err);
+	} else if (s2o_buf_adds(&aud, run->grant.api->identifier, err) == -1)
+		return reject(err);
+	memset(&req, 0, sizeof(req));
+	req.issuer = run->cfg->issuer;
+	req.sub = run->mapped.sub;
+	req.aud = aud.data;
+	req.client_id = client;
+	req.scope = run->grant.scope;
+	req.clock = &run->clock;
+	req.ttl = run->cfg->id_token_ttl;
+	req.bridge_claims = run->grant.access_claims;
+	req.extra_claims = run->mapped.access_token;
+	run->token = s2o_token_access_mint(run->keys, &req, err);
+	s2o_buf_cleanup(&aud);
+	if (run->token == NULL)
+		return reject(err);
+	if (o->format == FMT_CLAIMS)
+		return print_claims(run->token, err) == 0 ? S2O_EXIT_OK :
+		    reject(err);
+	printf("%s\n", run->token);
+	return S2O_EXIT_OK;
+}
+
 /*
  * The part after verification: map the assertion and mint the ID token.
  * Returns an exit code.
@@ -290,6 +361,9 @@ map_and_mint(struct consume_run *run, const struct consume_opts *o,
 {
 	struct s2o_token_id_req	 req;
 	struct s2o_policy_set	*policies;
+	struct s2o_policy_login	 login;
+	const struct s2o_config_api *api = NULL;
+	char			 api_scope[160];
 	const char		*client;
 	unsigned int		 flags = (o->explain ? S2O_MAP_EXPLAIN : 0) |
 				    (o->explain_values ? S2O_MAP_EXPLAIN_VALUES : 0);
@@ -303,15 +377,47 @@ map_and_mint(struct consume_run *run, const struct consume_opts *o,
 		return reject(err);
 	if ((client = pick_client(run->cfg, conn, o, err)) == NULL)
 		return reject(err);
+	if (o->audience != NULL && (api = s2o_config_api(run->cfg,
+	    o->audience)) == NULL) {
+		s2o_err_set(err, S2O_R_USAGE, "--audience: no API \"%s\" is "
+		    "configured", o->audience);
+		return reject(err);
+	}
+	if (s2o_policy_scope_check(api, o->scope, err) == -1) {
+		fprintf(stderr, "saml2oidc: consume: --scope: %s\n",
+		    err->detail);
+		return S2O_EXIT_USAGE;
+	}
+	if (api != NULL)
+		snprintf(api_scope, sizeof(api_scope), "API \"%s\"",
+		    api->identifier);
 	/* the central policies, after mapping and before any token */
 	if ((policies = s2o_policy_set_for(run->cfg, conn,
-	    s2o_config_client(run->cfg, client), err)) == NULL)
+	    s2o_config_client(run->cfg, client), err)) == NULL ||
+	    (api != NULL && s2o_policy_set_add(policies, &api->policies,
+	    api_scope, err) == -1)) {
+		s2o_policy_set_free(policies);
 		return reject(err);
+	}
 	rc = s2o_policy_check(policies, o->client_ip, run->mapped.profile,
 	    run->assertion->authn_context, err);
 	s2o_policy_set_free(policies);
 	if (rc == -1)
 		return reject(err);
+	/* organizations, the audience's rules and the roles */
+	memset(&login, 0, sizeof(login));
+	login.cfg = run->cfg;
+	login.conn = conn;
+	login.client = s2o_config_client(run->cfg, client);
+	login.profile = run->mapped.profile;
+	login.roles_claim = s2o_map_roles_claim(run->mapping);
+	login.organization = o->organization;
+	login.audience = o->audience;
+	login.scope = o->scope;
+	if (s2o_policy_grant(&login, &run->grant, err) == -1)
+		return reject(err);
+	if (o->access)
+		return mint_access(run, o, client, err);
 	memset(&req, 0, sizeof(req));
 	req.issuer = run->cfg->issuer;
 	req.sub = run->mapped.sub;
@@ -322,6 +428,7 @@ map_and_mint(struct consume_run *run, const struct consume_opts *o,
 	req.nonce = o->nonce;
 	req.authn_context = run->assertion->authn_context;
 	req.sid = run->assertion->session_index;
+	req.bridge_claims = run->grant.id_claims;
 	req.extra_claims = run->mapped.id_token;
 	if ((run->token = s2o_token_id_mint(run->keys, &req, err)) == NULL)
 		return reject(err);
@@ -372,6 +479,7 @@ static void
 run_cleanup(struct consume_run *run)
 {
 	free(run->token);
+	s2o_policy_grant_cleanup(&run->grant);
 	s2o_map_result_cleanup(&run->mapped);
 	s2o_assertion_free(run->assertion);
 	s2o_store_free(run->store);
@@ -400,6 +508,7 @@ s2o_cli_consume(int argc, char **argv)
 	s2o_err_clear(&err);
 	s2o_diags_init(&run.diags);
 	s2o_map_result_init(&run.mapped);
+	s2o_policy_grant_init(&run.grant);
 	s2o_buf_init(&run.in, S2O_INPUT_MAX_FILE);
 	if ((rc = prepare(&run, &o, &err)) != -1)
 		goto out;

@@ -113,4 +113,63 @@ int		 s2o_policy_check(const struct s2o_policy_set *set,
 		    const char *client_ip, const char *profile_json,
 		    const char *authn_context, struct s2o_err *err);
 
+/* ---- org.c ------------------------------------------------------------ */
+
+/* One login, for the organization and RBAC rules. Borrowed for the call. */
+struct s2o_policy_login {
+	const struct s2o_config		*cfg;
+	const struct s2o_connection	*conn;
+	const struct s2o_client		*client;	/* or NULL */
+	const char	*profile;	/* the mapped profile (JSON object) */
+	const char	*roles_claim;	/* s2o_map_roles_claim(), or NULL */
+	const char	*organization;	/* required organization (id or
+					   name), or NULL */
+	const char	*audience;	/* an API's identifier, or NULL */
+	const char	*scope;		/* requested scopes, or NULL */
+};
+
+/*
+ * What a login is granted. The texts are owned (caller-allocated:
+ * s2o_policy_grant_init / s2o_policy_grant_cleanup, idempotent).
+ */
+struct s2o_policy_grant {
+	const struct s2o_config_org	*org;	/* the membership, or NULL */
+	const struct s2o_config_api	*api;	/* the audience, or NULL */
+	char	*id_claims;	/* JSON object: org_id, org_name, metadata
+				   claims, the roles claim */
+	char	*access_claims;	/* the same, then permissions */
+	char	*scope;		/* the access token's scope, or NULL */
+};
+
+void		 s2o_policy_grant_init(struct s2o_policy_grant *g);
+void		 s2o_policy_grant_cleanup(struct s2o_policy_grant *g);
+
+/*
+ * Applies the organization and audience rules to one login and computes
+ * its grant (docs/organizations.md). The membership is the connection's
+ * organization, or the configured organization (by id or name) that the
+ * connection's organization_claim names in the profile. Then, in order:
+ * the required organization must be the membership; a client pinned to
+ * organizations admits their members only; require_organization admits
+ * members only; an audience restricted by allowed_organizations or by
+ * any level's audience_for_organization admits those organizations'
+ * members only. The roles are the profile's `roles` then the
+ * organization's default_roles; permissions are their union at an RBAC
+ * API, in the API's order; scope keeps OpenID Connect's scopes and, of
+ * an API's, those the roles grant (RBAC) or the API defines. Returns 0
+ * with out filled, or -1 with S2O_R_POLICY_DENIED (detail "RULE: why",
+ * naming the organizations), S2O_R_MALFORMED (profile not an object) or
+ * S2O_R_INTERNAL.
+ */
+int		 s2o_policy_grant(const struct s2o_policy_login *in,
+		    struct s2o_policy_grant *out, struct s2o_err *err);
+
+/*
+ * Checks requested scopes: every word must be an OpenID Connect scope
+ * (openid, profile, email, offline_access) or a permission of api (which
+ * may be NULL). Returns 0, or -1 with S2O_R_MALFORMED naming the word.
+ */
+int		 s2o_policy_scope_check(const struct s2o_config_api *api,
+		    const char *scope, struct s2o_err *err);
+
 #endif

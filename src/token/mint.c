@@ -282,6 +282,8 @@ s2o_token_id_mint(const struct s2o_keyset *ks,
 	    (req->access_token != NULL && set(claims, "at_hash",
 	    at_hash(&ks->keys[ks->active], req->access_token, err), err) ==
 	    -1) ||
+	    merge_extra(claims, req->bridge_claims, ks->max_bytes, what,
+	    err) == -1 ||
 	    merge_extra(claims, req->extra_claims, ks->max_bytes, what, err) == -1)
 		goto out;
 	tok = tok_jws_compact(ks, "JWT", claims, what, err);
@@ -338,6 +340,8 @@ s2o_token_access_mint(const struct s2o_keyset *ks,
 	    set(claims, "jti", json_string(jti), err) == -1 ||
 	    set(claims, "client_id", json_string(req->client_id), err) == -1 ||
 	    set_opt(claims, "scope", req->scope, err) == -1 ||
+	    merge_extra(claims, req->bridge_claims, ks->max_bytes, what,
+	    err) == -1 ||
 	    merge_extra(claims, req->extra_claims, ks->max_bytes, what, err) == -1)
 		goto out;
 	tok = tok_jws_compact(ks, "at+jwt", claims, what, err);

@@ -69,13 +69,16 @@ struct s2o_token_id_req {
 	const char		*authn_context;	/* ClassRef -> acr/amr; NULL */
 	const char		*sid;		/* SessionIndex or NULL */
 	const char		*access_token;	/* for at_hash, or NULL */
+	const char		*bridge_claims;	/* JSON object text: org_id,
+						   ... (policy/); NULL */
 	const char		*extra_claims;	/* JSON object text; NULL */
 };
 
 /*
  * Mints an ID token signed with the active key. Header {alg, kid, typ
  * "JWT"}; claims in this order: iss, sub, aud, exp, iat, auth_time, nonce,
- * acr, amr, sid, azp, at_hash, then the extra claims in their own order.
+ * acr, amr, sid, azp, at_hash, then the bridge's claims (organization and
+ * roles, from policy/), then the extra claims in their own order.
  * The extra claims (the mapped profile) may not name a claim the bridge
  * sets or that has a protocol meaning (see s2o_token_claim_reserved()).
  * Returns the compact JWS (caller frees with free()), or NULL with
@@ -96,6 +99,8 @@ struct s2o_token_access_req {
 	const char		*scope;		/* space-separated, or NULL */
 	const struct s2o_clock	*clock;		/* iat */
 	long			 ttl;		/* seconds; exp = iat + ttl */
+	const char		*bridge_claims;	/* JSON object text: org_id,
+						   permissions, ...; NULL */
 	const char		*extra_claims;	/* JSON object text; NULL */
 	const char		*jti;		/* NULL: 128 random bits */
 };
@@ -104,7 +109,8 @@ struct s2o_token_access_req {
  * Mints an access token (RFC 9068 §2) signed with the active key. Header
  * {alg, kid, typ "at+jwt"}; claims iss, sub, aud, exp, iat, jti (req->jti,
  * which the caller makes unguessable and unique, e.g. to revoke the token
- * by it; or 128 random bits, base64url), client_id, scope, then the extra
+ * by it; or 128 random bits, base64url), client_id, scope, then the
+ * bridge's claims (organization, roles, permissions), then the extra
  * claims. Caller
  * frees the result with free(). The reasons are those of
  * s2o_token_id_mint(), plus S2O_R_INTERNAL when no randomness is
