@@ -97,35 +97,56 @@ str(json_t *o, const char *k)
 	return s != NULL ? s : "";
 }
 
+/* A JSON object's text as a value; NULL text is an empty object. */
+static json_t *
+object(const char *text)
+{
+	return text != NULL ? json_loads(text, 0, NULL) : json_object();
+}
+
 /* What the token endpoint needs to mint, bound to the client. */
 static char *
 code_json(json_t *pending, const struct s2o_map_result *m,
     const struct s2o_assertion *a, const char *connection, const char *tid,
-    struct s2o_err *err)
+    const struct s2o_policy_grant *g, struct s2o_err *err)
 {
-	json_t	*o, *claims;
+	json_t	*o, *claims, *idc = NULL, *atc = NULL;
 	char	*s = NULL;
 
-	if ((claims = json_loads(m->id_token, 0, NULL)) == NULL) {
+	if ((claims = json_loads(m->id_token, 0, NULL)) == NULL ||
+	    (idc = object(g->id_claims)) == NULL ||
+	    (atc = object(g->access_claims)) == NULL) {
+		json_decref(claims);
+		json_decref(idc);
 		s2o_err_set(err, S2O_R_INTERNAL, "mapped claims are not JSON");
 		return NULL;
 	}
+	/* scope: what the grant kept of the request (docs/organizations.md) */
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:s?, s:s?, "
-	    "s:s, s:s}", "client_id", str(pending, "client_id"),
-	    "scope", str(pending, "scope"),
+	    "s:s, s:s, s:s?, s:o, s:o}", "client_id", str(pending, "client_id"),
+	    "scope", g->scope != NULL ? g->scope : str(pending, "scope"),
 	    "redirect_uri", str(pending, "redirect_uri"),
 	    "code_challenge", str(pending, "code_challenge"),
 	    "nonce", str(pending, "nonce"),
 	    "sub", m->sub, "id_token", claims,
 	    "auth_time", (json_int_t)a->authn_instant,
 	    "acr", a->authn_context, "sid", a->session_index,
-	    "connection", connection, "tid", tid);
+	    "connection", connection, "tid", tid,
+	    "audience", g->api != NULL ? g->api->identifier : NULL,
+	    "id_claims", idc, "access_claims", atc);
 	if (o != NULL)
 		s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (s == NULL)
 		s2o_err_oom(err);
 	return s;
+}
+
+/* A member of the pending login, or NULL when absent or null. */
+static const char *
+opt(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
 }
 
 /*
@@ -144,6 +165,10 @@ consume(const struct s2o_oidc_env *env, const char *saml, json_t *pending,
 	struct s2o_assertion		*a = NULL;
 	const struct s2o_mapping	*m;
 	struct s2o_policy_set		*ps = NULL;
+	struct s2o_policy_login		 login;
+	struct s2o_policy_grant		 grant;
+	const struct s2o_config_api	*api = NULL;
+	char				 scope[160];
 	struct s2o_map_result		 mr;
 	struct s2o_saml_replay		 replay;
 	struct s2o_saml_expect		 exp;
@@ -153,6 +178,7 @@ consume(const struct s2o_oidc_env *env, const char *saml, json_t *pending,
 	int				 rc = -1;
 
 	s2o_map_result_init(&mr);
+	s2o_policy_grant_init(&grant);
 	if ((r = s2o_saml_response_parse(saml, strlen(saml),
 	    cfg->max_response_bytes, why)) == NULL)
 		goto out;
@@ -199,10 +225,27 @@ consume(const struct s2o_oidc_env *env, const char *saml, json_t *pending,
 		goto out;
 	}
 	/* after mapping, before any code: an unknown address fails an
-	 * allow list closed */
+	 * allow list closed; an API's own policies join for its audience */
+	if (opt(pending, "audience") != NULL &&
+	    (api = s2o_config_api(cfg, opt(pending, "audience"))) != NULL)
+		snprintf(scope, sizeof(scope), "API \"%s\"", api->identifier);
 	if ((ps = s2o_policy_set_for(cfg, conn, client, why)) == NULL ||
+	    (api != NULL && s2o_policy_set_add(ps, &api->policies, scope,
+	    why) == -1) ||
 	    s2o_policy_check(ps, client_ip, mr.profile, a->authn_context,
 	    why) == -1)
+		goto out;
+	/* organizations, the audience's rules, roles and permissions */
+	memset(&login, 0, sizeof(login));
+	login.cfg = cfg;
+	login.conn = conn;
+	login.client = client;
+	login.profile = mr.profile;
+	login.roles_claim = s2o_map_roles_claim(m);
+	login.organization = opt(pending, "organization");
+	login.audience = opt(pending, "audience");
+	login.scope = opt(pending, "scope");
+	if (s2o_policy_grant(&login, &grant, why) == -1)
 		goto out;
 	/* 256 bits of code, 128 of token id: the id names what the code
 	 * buys, so a second redemption can revoke it (RFC 6749 §4.1.2) */
@@ -213,9 +256,9 @@ consume(const struct s2o_oidc_env *env, const char *saml, json_t *pending,
 	}
 	if ((code = s2o_b64url_encode(rnd, sizeof(rnd), why)) == NULL ||
 	    (tid = s2o_b64url_encode(trnd, sizeof(trnd), why)) == NULL ||
-	    (value = code_json(pending, &mr, a, conn->name, tid, why)) ==
-	    NULL || s2o_store_put(env->store, S2O_OIDC_NS_CODE, code, value,
-	    now + cfg->code_ttl, why) == -1)
+	    (value = code_json(pending, &mr, a, conn->name, tid, &grant,
+	    why)) == NULL || s2o_store_put(env->store, S2O_OIDC_NS_CODE, code,
+	    value, now + cfg->code_ttl, why) == -1)
 		goto out;
 	*codev = code;
 	code = NULL;
@@ -226,6 +269,7 @@ out:
 	free(tid);
 	free(value);
 	s2o_policy_set_free(ps);
+	s2o_policy_grant_cleanup(&grant);
 	s2o_map_result_cleanup(&mr);
 	s2o_assertion_free(a);
 	s2o_saml_response_free(r);

@@ -195,6 +195,29 @@ is_s256_challenge(const char *s)
 	return i == 43;
 }
 
+/* The audience, the scopes it defines and the organization (docs/
+ * organizations.md); whether the user may have them is the ACS's. */
+static int
+check_org_params(const struct s2o_config *cfg, struct s2o_oidc_authz *a,
+    struct s2o_err *err)
+{
+	const struct s2o_config_api	*api = NULL;
+	struct s2o_err			 e;
+
+	if (a->audience != NULL &&
+	    (api = s2o_config_api(cfg, a->audience)) == NULL)
+		return refuse(a, "invalid_request", err, "audience: no API %s "
+		    "is configured", a->audience);
+	s2o_err_clear(&e);
+	if (s2o_policy_scope_check(api, a->scope, &e) == -1)
+		return refuse(a, "invalid_scope", err, "%s", e.detail);
+	if (a->organization != NULL &&
+	    s2o_config_org(cfg, a->organization, true) == NULL)
+		return refuse(a, "invalid_request", err, "organization: no "
+		    "organization %s is configured", a->organization);
+	return 0;
+}
+
 int
 s2o_oidc_authorize_check(const struct s2o_config *cfg,
     const struct s2o_oidc_request *req, struct s2o_oidc_authz *a,
@@ -238,6 +261,8 @@ s2o_oidc_authorize_check(const struct s2o_config *cfg,
 	PARAM("login_hint", a->login_hint);
 	PARAM("response_mode", mode);
 	PARAM("acr_values", a->acr_values);
+	PARAM("audience", a->audience);
+	PARAM("organization", a->organization);
 	if (response_type == NULL)
 		return refuse(a, "invalid_request", err, "%s: missing",
 		    "response_type");
@@ -302,7 +327,7 @@ s2o_oidc_authorize_check(const struct s2o_config *cfg,
 	}
 	if (a->login_hint != NULL && a->login_hint[0] == '\0')
 		a->login_hint = NULL;
-	return 0;
+	return check_org_params(cfg, a, err);
 }
 
 /* A small page for an error the browser's user sees. */
@@ -472,13 +497,15 @@ pending_json(const struct s2o_oidc_authz *a, const char *request_id,
 	json_t	*o;
 	char	*s = NULL;
 
-	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:I}",
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:I, "
+	    "s:s?, s:s?}",
 	    "request_id", request_id, "client_id", a->client->client_id,
 	    "scope", a->scope,
 	    "response_mode", a->form_post ? "form_post" : "query",
 	    "redirect_uri", a->redirect_uri, "state", a->state,
 	    "nonce", a->nonce, "code_challenge", a->code_challenge,
-	    "connection", a->conn->name, "created", (json_int_t)now);
+	    "connection", a->conn->name, "created", (json_int_t)now,
+	    "audience", a->audience, "organization", a->organization);
 	if (o != NULL)
 		s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);

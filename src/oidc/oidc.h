@@ -196,6 +196,9 @@ struct s2o_oidc_authz {
 	const char	*state, *nonce, *code_challenge, *login_hint;
 	const char	*scope;
 	const char	*acr_values;	/* space-separated classes or NULL */
+	const char	*audience;	/* a configured API, or NULL */
+	const char	*organization;	/* a configured organization (id or
+					   name), or NULL */
 	bool		 force_authn;	/* prompt=login */
 	bool		 prompt_none;	/* prompt=none */
 	bool		 form_post;	/* response_mode=form_post */
@@ -214,7 +217,10 @@ struct s2o_oidc_authz {
  * S2O_OIDC_MAX_ACR absolute URIs), response_mode query (the default) or
  * form_post,
  * prompt (login forces authentication; none cannot be answered without
- * a bridge login: login_required). Returns 0, or -1
+ * a bridge login: login_required), audience (a configured API), scope
+ * words beyond OpenID Connect's among the audience's permissions
+ * (invalid_scope), organization (a configured organization's id or
+ * name). Returns 0, or -1
  * with a->error (the OAuth error code) and err (S2O_R_MALFORMED, the
  * detail for error_description); a->redirect_uri is non-NULL exactly when
  * the error may be sent back to the client (RFC 6749 §4.1.2.1).
@@ -267,7 +273,8 @@ void		 s2o_oidc_authn_contexts_free(char **v);
 /* The pending login stored under a RelayState handle, as JSON:
  * {"request_id", "client_id", "scope", "response_mode", "redirect_uri",
  * "state", "nonce",
- * "code_challenge", "connection", "created"}. */
+ * "code_challenge", "connection", "created", "audience" (or null),
+ * "organization" (or null)}. */
 
 /* ---- acs.c -------------------------------------------------------- */
 

@@ -178,18 +178,25 @@ mint(const struct s2o_oidc_env *env, json_t *code, struct s2o_oidc_response *res
 	struct s2o_token_access_req	 ar;
 	struct s2o_token_id_req		 ir;
 	char	*aud = NULL, *at = NULL, *it = NULL, *claims = NULL;
+	char	*idc = NULL, *atc = NULL;
 	json_t	*o;
 	size_t	 n;
 	int	 rc = -1;
 
-	/* the access token is for our own userinfo endpoint */
+	/* the access token is for the requested API, else for our own
+	 * userinfo endpoint */
+	if (jstr(code, "audience") != NULL &&
+	    (aud = strdup(jstr(code, "audience"))) == NULL)
+		return s2o_err_oom(err);
 	n = strlen(cfg->issuer);
 	if (n > 0 && cfg->issuer[n - 1] == '/')
 		n--;
-	if ((aud = malloc(n + sizeof("/userinfo"))) == NULL)
-		return s2o_err_oom(err);
-	memcpy(aud, cfg->issuer, n);
-	memcpy(aud + n, "/userinfo", sizeof("/userinfo"));
+	if (aud == NULL) {
+		if ((aud = malloc(n + sizeof("/userinfo"))) == NULL)
+			return s2o_err_oom(err);
+		memcpy(aud, cfg->issuer, n);
+		memcpy(aud + n, "/userinfo", sizeof("/userinfo"));
+	}
 	memset(&ar, 0, sizeof(ar));
 	ar.issuer = cfg->issuer;
 	ar.sub = jstr(code, "sub");
@@ -199,6 +206,16 @@ mint(const struct s2o_oidc_env *env, json_t *code, struct s2o_oidc_response *res
 	ar.clock = env->clock;
 	ar.ttl = cfg->access_token_ttl;
 	ar.jti = jstr(code, "tid");	/* revoked by it on a code reuse */
+	/* the organization and RBAC claims the ACS granted, when any */
+	if (json_object_get(code, "access_claims") != NULL &&
+	    ((atc = json_dumps(json_object_get(code, "access_claims"),
+	    JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL ||
+	    (idc = json_dumps(json_object_get(code, "id_claims"),
+	    JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)) {
+		s2o_err_oom(err);
+		goto out;
+	}
+	ar.bridge_claims = atc;
 	if ((at = s2o_token_access_mint(ks, &ar, err)) == NULL)
 		goto out;
 	if ((claims = json_dumps(json_object_get(code, "id_token"),
@@ -218,6 +235,7 @@ mint(const struct s2o_oidc_env *env, json_t *code, struct s2o_oidc_response *res
 	ir.authn_context = jstr(code, "acr");
 	ir.sid = jstr(code, "sid");
 	ir.access_token = at;
+	ir.bridge_claims = idc;
 	ir.extra_claims = claims;
 	if ((it = s2o_token_id_mint(ks, &ir, err)) == NULL)
 		goto out;
@@ -241,6 +259,8 @@ out:
 	free(at);
 	free(it);
 	free(claims);
+	free(idc);
+	free(atc);
 	return rc;
 }
 
