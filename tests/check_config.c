@@ -251,6 +251,69 @@ check_key_mode(const struct s2o_config *c)
 	    "PRIVATE KEY");
 }
 
+static void
+check_orgs(const struct s2o_config *c)
+{
+	const struct s2o_config_org	*g;
+	const struct s2o_config_api	*a;
+	const struct s2o_config_role	*r;
+
+	ck_assert_uint_eq(c->norgs, 2);
+	g = s2o_config_org(c, "org_acme", false);
+	ck_assert_ptr_eq(g, &c->orgs[0]);
+	ck_assert_ptr_eq(s2o_config_org(c, "acme", true), g);
+	ck_assert_ptr_null(s2o_config_org(c, "acme", false));
+	ck_assert_str_eq(g->name, "acme");
+	ck_assert_str_eq(g->display_name, "Acme Corp");
+	ck_assert_uint_eq(g->nmetadata, 1);
+	ck_assert_str_eq(g->metadata[0].key, "tier");
+	ck_assert_str_eq(g->metadata[0].value, "gold");
+	ck_assert_uint_eq(g->nclaims_from_metadata, 1);
+	ck_assert_str_eq(g->claims_from_metadata[0].key,
+	    "https://acme.example.test/tier");
+	ck_assert_str_eq(g->claims_from_metadata[0].value, "tier");
+	ck_assert_uint_eq(g->ndefault_roles, 1);
+	ck_assert_str_eq(g->default_roles[0], "viewer");
+	ck_assert(g->include_org_name);
+	g = &c->orgs[1];
+	ck_assert_str_eq(g->id, "org_globex");
+	ck_assert_ptr_null(g->display_name);
+	ck_assert_uint_eq(g->nmetadata + g->ndefault_roles, 0);
+	ck_assert(!g->include_org_name);
+
+	ck_assert_uint_eq(c->napis, 2);
+	a = s2o_config_api(c, "https://api.example.test/");
+	ck_assert_ptr_eq(a, &c->apis[0]);
+	ck_assert_uint_eq(a->npermissions, 2);
+	ck_assert_str_eq(a->permissions[1], "write:invoices");
+	ck_assert(a->rbac && a->add_permissions_in_token);
+	ck_assert_uint_eq(a->nallowed_organizations, 2);
+	a = s2o_config_api(c, "urn:example:reports");
+	ck_assert(!a->rbac && !a->add_permissions_in_token);
+	ck_assert_uint_eq(a->npermissions + a->nallowed_organizations, 0);
+	ck_assert_ptr_null(s2o_config_api(c, "https://api.example.test"));
+
+	ck_assert_uint_eq(c->nroles, 2);
+	r = s2o_config_role(c, "viewer");
+	ck_assert_uint_eq(r->npermissions, 1);
+	ck_assert_str_eq(r->permissions[0].api, "https://api.example.test/");
+	ck_assert_str_eq(r->permissions[0].permission, "read:invoices");
+	ck_assert_uint_eq(s2o_config_role(c, "nobody")->npermissions, 0);
+
+	ck_assert_str_eq(c->connections[0].organization, "org_acme");
+	ck_assert_ptr_null(c->connections[0].organization_claim);
+	ck_assert_ptr_null(c->connections[1].organization);
+	ck_assert_str_eq(c->connections[1].organization_claim,
+	    "https://bridge.example.test/org");
+	ck_assert_uint_eq(c->clients[0].norganizations, 2);
+	ck_assert_str_eq(c->clients[0].organizations[0], "org_globex");
+	ck_assert(c->clients[0].require_organization);
+	ck_assert_uint_eq(c->policies.naud_orgs, 1);
+	ck_assert_str_eq(c->policies.aud_orgs[0].audience,
+	    "https://api.example.test/");
+	ck_assert_str_eq(c->policies.aud_orgs[0].orgs[0], "org_acme");
+}
+
 struct good_case {
 	const char	*file;
 	void		(*check)(const struct s2o_config *);
@@ -261,6 +324,7 @@ static const struct good_case good_cases[] = {
 	{ "minimal.json", check_minimal, { NULL } },
 	{ "full.json", check_full, { NULL } },
 	{ "rsa1024-allowed.json", check_rsa1024_allowed, { NULL } },
+	{ "orgs.json", check_orgs, { NULL } },
 	/* keys/open.key is 0644 here (set by the test) */
 	{ "key-mode.json", check_key_mode, {
 	    "FILE:3:54: warning: signing_keys[0].private_key_file: "

@@ -340,6 +340,9 @@ static const struct lint_case {
 	    ":2:52: [\"$options\"].groups_overage: expected \"fail\" or \"flag\", found \"warn\"",
 	    ":2:83: [\"$options\"].match_friendly_name: expected true or false, found a string",
 	    NULL } },
+	{ "bad-roles-claim.json", {
+	    ":2:32: [\"$options\"].roles_claim: expected a collision-resistant claim name, a URL such as \"https://example.com/roles\"",
+	    NULL } },
 	{ "bad-regex.json", {
 	    ":4:22: groups.keep_matching: bad regular expression at offset 6: missing closing parenthesis",
 	    ":5:46: groups.transforms[0].replace.pattern: bad regular expression at offset 3: missing terminating ] for character class",
