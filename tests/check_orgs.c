@@ -33,6 +33,7 @@
 #define ACME	"https://api.acme.example.test/"
 #define REPORTS	"https://reports.example.test/"
 #define PARTNER	"https://partner.acme.example.test/"
+#define PAYROLL	"https://payroll.example.test/"
 #define ASKED	"openid read:invoices write:invoices read:reports"
 #define CB	"http://127.0.0.1:3000/cb"
 #define SSO	"https://acme.okta.example.test/app/sso/saml"
@@ -501,8 +502,10 @@ static const struct {
 	{ { "audience", ACME, "scope", ASKED, NULL }, NULL, NULL },
 	{ { "audience", PARTNER, "scope", "openid read:orders",
 	    "organization", "acme", NULL }, NULL, NULL },
-	{ { "scope", "openid profile email offline_access", NULL }, NULL,
-	    NULL },
+	{ { "scope", "openid profile email", NULL }, NULL, NULL },
+	{ { "scope", "openid offline_access", NULL }, "invalid_scope",
+	    "scope: \"offline_access\" is not supported: the bridge issues no "
+	    "refresh tokens" },
 	{ { "audience", "https://nope.example.test/", "scope", "openid",
 	    NULL }, "invalid_request",
 	    "audience: no API https://nope.example.test/ is configured" },
@@ -593,6 +596,31 @@ START_TEST(test_authorize_case)
 		    authz_cases[_i].error));
 		s2o_oidc_response_cleanup(&resp);
 	}
+	server_close(&s);
+}
+END_TEST
+
+/* An API that requires MFA asks the IdP for it (RequestedAuthnContext). */
+START_TEST(test_authn_contexts_api)
+{
+	struct server	 s;
+	struct s2o_err	 err;
+	char		**v;
+	size_t		 i;
+
+	server_open(&s);
+	s2o_err_clear(&err);
+	ck_assert_int_eq(s2o_oidc_authn_contexts_api(s.cfg, &s.cfg->connections[0],
+	    &s.cfg->clients[0], s2o_config_api(s.cfg, ACME), NULL, &v, &err), 0);
+	ck_assert_ptr_null(v);
+	ck_assert_int_eq(s2o_oidc_authn_contexts_api(s.cfg, &s.cfg->connections[0],
+	    &s.cfg->clients[0], s2o_config_api(s.cfg, PAYROLL), NULL, &v, &err),
+	    0);
+	ck_assert_ptr_nonnull(v);
+	for (i = 0; s2o_policy_mfa_classes[i] != NULL; i++)
+		ck_assert_str_eq(v[i], s2o_policy_mfa_classes[i]);
+	ck_assert_ptr_null(v[i]);
+	s2o_oidc_authn_contexts_free(v);
 	server_close(&s);
 }
 END_TEST
@@ -763,6 +791,8 @@ static const struct {
 	{ "adfs", "adfs", "members-app", NULL, NULL },
 	{ "onelogin", "onelogin", "demo-app", PARTNER, NULL },
 	{ "entra-id", "entra", "demo-app", REPORTS, NULL },
+	/* the API's own policies: require_mfa, and okta's login had none */
+	{ "okta", "okta", "demo-app", PAYROLL, NULL },
 	{ "google-workspace", "google", "demo-app", NULL, NULL },
 };
 #define NACSDENIED	(sizeof(acs_denied) / sizeof(acs_denied[0]))
@@ -804,6 +834,7 @@ orgs_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("orgs/server");
 	tcase_add_test(tc, test_server_flow);
+	tcase_add_test(tc, test_authn_contexts_api);
 	tcase_add_loop_test(tc, test_server_denied, 0, (int)NACSDENIED);
 	suite_add_tcase(s, tc);
 	return s;

@@ -206,6 +206,9 @@ expect_no_out "permissions"
 expect_exit 1 "$bin" consume --config "$org" --now $now --audience $partner \
     "$onelogin"
 expect_line "$pd audience_for_organization: tokens for \"https://partner.acme.example.test/\" are for members of org_acme; the user's is org_globex (allowed_organizations of the API)"
+# an API's own policies apply to logins that ask for it
+expect_exit 1 "$bin" consume --config "$org" --now $now --audience https://payroll.example.test/ "$okta"
+expect_line "$pd require_mfa: AuthnContextClassRef \"urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport\" is not a multi-factor class (policies of API \"https://payroll.example.test/\")"
 # a login for an organization (/authorize?organization=), pinned clients
 expect_exit 0 "$bin" consume --config "$org" --now $now --organization org_acme "$okta"
 expect_exit 0 "$bin" consume --config "$org" --now $now --organization acme "$okta"

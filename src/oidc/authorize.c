@@ -434,6 +434,17 @@ s2o_oidc_authn_contexts(const struct s2o_config *cfg,
     const struct s2o_connection *conn, const struct s2o_client *client,
     const char *acr_values, char ***out, struct s2o_err *err)
 {
+	return s2o_oidc_authn_contexts_api(cfg, conn, client, NULL,
+	    acr_values, out, err);
+}
+
+int
+s2o_oidc_authn_contexts_api(const struct s2o_config *cfg,
+    const struct s2o_connection *conn, const struct s2o_client *client,
+    const struct s2o_config_api *api, const char *acr_values, char ***out,
+    struct s2o_err *err)
+{
+	char			  scope[160];
 	struct s2o_policy_set	*ps;
 	const char		**mfa = NULL;
 	char			**v = NULL;
@@ -444,7 +455,11 @@ s2o_oidc_authn_contexts(const struct s2o_config *cfg,
 	*out = NULL;
 	if ((ps = s2o_policy_set_for(cfg, conn, client, err)) == NULL)
 		return -1;
-	if (s2o_policy_set_mfa_classes(ps, &mfa, err) == -1)
+	/* the audience's policies join the login's, require_mfa included */
+	if (api != NULL)
+		snprintf(scope, sizeof(scope), "API \"%s\"", api->identifier);
+	if ((api != NULL && s2o_policy_set_add(ps, &api->policies, scope,
+	    err) == -1) || s2o_policy_set_mfa_classes(ps, &mfa, err) == -1)
 		goto out;
 	for (i = 0; mfa != NULL && mfa[i] != NULL; i++)
 		;
@@ -552,8 +567,9 @@ s2o_oidc_authorize(const struct s2o_oidc_env *env,
 	p.relay_state = relay;
 	p.login_hint = a.login_hint;
 	p.force_authn = a.force_authn;
-	if (s2o_oidc_authn_contexts(cfg, a.conn, a.client, a.acr_values,
-	    &classes, err) == -1)
+	if (s2o_oidc_authn_contexts_api(cfg, a.conn, a.client,
+	    s2o_config_api(cfg, a.audience), a.acr_values, &classes, err) ==
+	    -1)
 		goto out;
 	p.authn_contexts = (const char *const *)classes;
 	if (s2o_saml_authn_request_new(&p, &ar, err) == -1 ||

@@ -268,6 +268,13 @@ int		 s2o_oidc_authn_contexts(const struct s2o_config *cfg,
 		    const struct s2o_connection *conn,
 		    const struct s2o_client *client, const char *acr_values,
 		    char ***out, struct s2o_err *err);
+/* As s2o_oidc_authn_contexts(), with the policies of api (the login's
+ * audience, may be NULL) too: an API that requires MFA asks for it. */
+int		 s2o_oidc_authn_contexts_api(const struct s2o_config *cfg,
+		    const struct s2o_connection *conn,
+		    const struct s2o_client *client,
+		    const struct s2o_config_api *api, const char *acr_values,
+		    char ***out, struct s2o_err *err);
 void		 s2o_oidc_authn_contexts_free(char **v);
 
 /* The pending login stored under a RelayState handle, as JSON:

@@ -18,9 +18,13 @@
 
 #define SHOWN_MAX	80	/* bytes of a value quoted in a detail */
 
-/* The scopes of OpenID Connect itself: never an API's to grant. */
+/*
+ * The scopes of OpenID Connect the bridge answers: never an API's to
+ * grant. offline_access (OIDC Core §11) asks for a refresh token, which
+ * the bridge does not issue: it is refused by name rather than ignored.
+ */
 static const char *const oidc_scopes[] = { "openid", "profile", "email",
-    "offline_access", NULL };
+    NULL };
 
 static bool
 listed(char *const *v, size_t n, const char *s)
@@ -78,6 +82,10 @@ s2o_policy_scope_check(const struct s2o_config_api *api, const char *scope,
 		s2o_strlcpy(word, w, n + 1 < sizeof(word) ? n + 1 :
 		    sizeof(word));
 		s2o_str_excerpt(shown, sizeof(shown), word, SHOWN_MAX);
+		if (strcmp(word, "offline_access") == 0)
+			return s2o_err_set(err, S2O_R_MALFORMED, "scope: "
+			    "\"offline_access\" is not supported: the bridge "
+			    "issues no refresh tokens");
 		if (api == NULL)
 			return s2o_err_set(err, S2O_R_MALFORMED, "scope: \"%s\" "
 			    "is not an OpenID Connect scope; an API's "

@@ -165,9 +165,10 @@ int		 s2o_policy_grant(const struct s2o_policy_login *in,
 		    struct s2o_policy_grant *out, struct s2o_err *err);
 
 /*
- * Checks requested scopes: every word must be an OpenID Connect scope
- * (openid, profile, email, offline_access) or a permission of api (which
- * may be NULL). Returns 0, or -1 with S2O_R_MALFORMED naming the word.
+ * Checks requested scopes: every word must be an OpenID Connect scope the
+ * bridge answers (openid, profile, email) or a permission of api (which
+ * may be NULL); offline_access is refused by name (no refresh tokens).
+ * Returns 0, or -1 with S2O_R_MALFORMED naming the word.
  */
 int		 s2o_policy_scope_check(const struct s2o_config_api *api,
 		    const char *scope, struct s2o_err *err);
