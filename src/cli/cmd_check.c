@@ -5,6 +5,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli/cli.h"
 #include "config/config.h"
@@ -22,6 +23,60 @@ s2o_cli_check_config_help(void)
 	    "problem found as FILE:LINE:COL: PATH: message. Certificates that\n"
 	    "expire within %d days of TIME (default: now) are warned about.\n"
 	    "Exit 0 when usable, 2 otherwise.\n", S2O_CERT_EXPIRY_WARN_DAYS);
+}
+
+#define ROLES_SHOWN	64	/* mapped role names compared per file */
+
+/*
+ * What a mappings file must give the organization and RBAC features of
+ * its connection (docs/organizations.md): the claim organization_claim
+ * names, and roles that are configured ones (a misspelt role in a value
+ * map would grant nothing, silently). Warnings, not errors: a mapping
+ * may be written before the roles it names. -1 on OOM.
+ */
+static int
+check_org_mapping(const struct s2o_config *cfg, size_t i,
+    const struct s2o_mapping *m, struct s2o_diags *diags)
+{
+	const struct s2o_connection	*c = &cfg->connections[i];
+	const char			*out[ROLES_SHOWN], **names, *near;
+	char				 p[96];
+	struct s2o_err			 err;
+	size_t				 n, j;
+	int				 rc = 0;
+
+	s2o_err_clear(&err);
+	if (c->organization_claim != NULL &&
+	    !s2o_map_has_claim(m, c->organization_claim)) {
+		snprintf(p, sizeof(p), "connections[%zu].organization_claim",
+		    i);
+		if (s2o_diags_add(diags, S2O_DIAG_WARNING,
+		    S2O_R_CONFIG_INVALID, cfg->path, 0, 0, p, &err, "the "
+		    "mappings file of connection \"%s\" maps no claim \"%s\": "
+		    "every login through it is refused", c->name,
+		    c->organization_claim) == -1)
+			return -1;
+	}
+	if (cfg->nroles == 0 || (n = s2o_map_value_map_outputs(m, "roles",
+	    out, ROLES_SHOWN)) == 0)
+		return 0;
+	if ((names = calloc(cfg->nroles + 1, sizeof(*names))) == NULL)
+		return -1;
+	for (j = 0; j < cfg->nroles; j++)
+		names[j] = cfg->roles[j].name;
+	snprintf(p, sizeof(p), "connections[%zu].mappings_file", i);
+	for (j = 0; j < n && rc == 0; j++) {
+		if (s2o_config_role(cfg, out[j]) != NULL)
+			continue;
+		near = s2o_str_nearest(out[j], names);
+		rc = s2o_diags_add(diags, S2O_DIAG_WARNING,
+		    S2O_R_CONFIG_INVALID, cfg->path, 0, 0, p, &err, "roles maps "
+		    "to \"%s\", which is no configured role%s%s%s: it grants "
+		    "no permission", out[j], near ? " (did you mean \"" : "",
+		    near ? near : "", near ? "\"?)" : "");
+	}
+	free(names);
+	return rc;
 }
 
 /*
@@ -46,6 +101,8 @@ check_mappings(const struct s2o_config *cfg, struct s2o_diags *diags)
 			bad++;
 			continue;
 		}
+		if (check_org_mapping(cfg, i, m, diags) == -1)
+			bad++;
 		if (s2o_map_sub_is_bare(m)) {
 			snprintf(p, sizeof(p), "connections[%zu].mappings_file",
 			    i);

@@ -651,6 +651,42 @@ s2o_map_roles_claim(const struct s2o_mapping *m)
 	return m->roles_claim;
 }
 
+/* The field named name, or NULL (user_id is not a claim). */
+static const struct map_field *
+field_named(const struct s2o_mapping *m, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < m->nf; i++)
+		if (!m->f[i].is_user_id && strcmp(m->f[i].name, name) == 0)
+			return &m->f[i];
+	return NULL;
+}
+
+bool
+s2o_map_has_claim(const struct s2o_mapping *m, const char *name)
+{
+	return field_named(m, name) != NULL;
+}
+
+size_t
+s2o_map_value_map_outputs(const struct s2o_mapping *m, const char *name,
+    const char **out, size_t max)
+{
+	const struct map_field	*f = field_named(m, name);
+	size_t			 i, j, k, n = 0;
+
+	for (i = 0; f != NULL && i < f->nmap; i++)
+		for (j = 0; j < f->map[i].nvals; j++) {
+			for (k = 0; k < n; k++)
+				if (strcmp(out[k], f->map[i].vals[j]) == 0)
+					break;
+			if (k == n && n < max)
+				out[n++] = f->map[i].vals[j];
+		}
+	return n;
+}
+
 /*
  * The checks run claim by claim and key by key, not in file order; an
  * admin reads top-down. Insertion sort: stable, and files hold few

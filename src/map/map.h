@@ -79,6 +79,18 @@ bool		 s2o_map_sub_is_bare(const struct s2o_mapping *m);
  */
 const char	*s2o_map_roles_claim(const struct s2o_mapping *m);
 
+/* True when the file maps the claim name (defaults included). */
+bool		 s2o_map_has_claim(const struct s2o_mapping *m,
+		    const char *name);
+/*
+ * The values the value map ("map") of the claim name can produce, each
+ * once, at most max of them into out (borrowed from m); the count. 0 when
+ * the claim is not mapped or has no value map. check-config compares the
+ * `roles` ones with the configured roles.
+ */
+size_t		 s2o_map_value_map_outputs(const struct s2o_mapping *m,
+		    const char *name, const char **out, size_t max);
+
 /* ---- apply.c ----------------------------------------------------------- */
 
 #define S2O_MAP_PRETTY		0x01	/* indent the JSON texts */
