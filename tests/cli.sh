@@ -138,9 +138,10 @@ expect_out "bad.json:6:35: policies.deny_ip_ranges[0]: \"203.0.113.0/33\" is not
 expect_out "bad.json:6:54: policies.requre_mfa: unknown key (did you mean \"require_mfa\"?)"
 expect_out "bad.json:10:53: connections[0].policies.allow_ip_ranges[0]: \"10.1.0.0/8\" is not a CIDR range: address bits are set past the /8 prefix"
 
-# check-config: mapped roles that are no configured role, and an
-# organization_claim the connection's mappings never make
+# check-config: a mapped claim an organization's metadata sets too, mapped
+# roles that are no configured role, an organization_claim never mapped
 expect_exit 0 "$bin" check-config --config "$fixtures/orgs/check-warnings.json"
+expect_out 'check-warnings.json: warning: connections[0].mappings_file: claim "https://acme.example.test/tier" comes from the metadata of organization org_acme: the mappings may not set it too'
 expect_out 'check-warnings.json: warning: connections[0].mappings_file: roles maps to "auditor", which is no configured role: it grants no permission'
 expect_out 'check-warnings.json: warning: connections[0].mappings_file: roles maps to "billing-admn", which is no configured role (did you mean "billing-admin"?): it grants no permission'
 expect_out 'check-warnings.json: warning: connections[1].organization_claim: the mappings file of connection "tenants" maps no claim "https://bridge.example.test/org": every login through it is refused'

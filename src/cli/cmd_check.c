@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "config/config.h"
@@ -56,6 +57,28 @@ check_org_mapping(const struct s2o_config *cfg, size_t i,
 		    "every login through it is refused", c->name,
 		    c->organization_claim) == -1)
 			return -1;
+	}
+	/* a claim both the organization and the mappings set would fail
+	 * every token of the connection's users (mapping_invalid) */
+	for (j = 0; j < cfg->norgs; j++) {
+		const struct s2o_config_org *g = &cfg->orgs[j];
+		size_t k;
+
+		if (c->organization_claim == NULL && (c->organization == NULL ||
+		    strcmp(c->organization, g->id) != 0))
+			continue;
+		for (k = 0; k < g->nclaims_from_metadata; k++) {
+			if (!s2o_map_has_claim(m, g->claims_from_metadata[k].key))
+				continue;
+			snprintf(p, sizeof(p), "connections[%zu].mappings_file",
+			    i);
+			if (s2o_diags_add(diags, S2O_DIAG_WARNING,
+			    S2O_R_CONFIG_INVALID, cfg->path, 0, 0, p, &err,
+			    "claim \"%s\" comes from the metadata of "
+			    "organization %s: the mappings may not set it too",
+			    g->claims_from_metadata[k].key, g->id) == -1)
+				return -1;
+		}
 	}
 	if (cfg->nroles == 0 || (n = s2o_map_value_map_outputs(m, "roles",
 	    out, ROLES_SHOWN)) == 0)
