@@ -489,6 +489,8 @@ START_TEST(test_metrics_render)
 	http_metrics_observe(m, HTTP_ROUTE_JWKS, 99, 1);	/* dropped */
 	http_metrics_observe(m, HTTP_ROUTE_JWKS, 600, 1);	/* dropped */
 	atomic_fetch_add(&m->reloads_failed, 1);
+	atomic_fetch_add(&m->store_unavailable, 4);
+	atomic_store(&m->store_up, 0);
 	ck_assert_ptr_nonnull(text = http_metrics_render(m, 3, 2, &len, &err));
 	ck_assert_uint_eq(len, strlen(text));
 #define HAS(s) ck_assert_msg(strstr(text, s "\n") != NULL, "no line %s", s)
@@ -523,6 +525,9 @@ START_TEST(test_metrics_render)
 	HAS("saml2oidc_config_generation 3");
 	HAS("saml2oidc_config_reloads_total{result=\"ok\"} 0");
 	HAS("saml2oidc_config_reloads_total{result=\"failed\"} 1");
+	HAS("# TYPE saml2oidc_store_up gauge");
+	HAS("saml2oidc_store_up 0");
+	HAS("saml2oidc_store_unavailable_total 4");
 #undef HAS
 	ck_assert_ptr_null(strstr(text, "status=\"99\""));
 	ck_assert_ptr_null(strstr(text, "status=\"600\""));

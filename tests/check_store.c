@@ -494,26 +494,34 @@ atoi_port(void)
 	return (int)strtol(getenv("S2O_REDIS_PORT"), NULL, 10);
 }
 
-/* PTTL of a key, asked with hiredis directly. */
+/* A command sent with hiredis directly; its integer answer, or 0. */
 static long long
-live_pttl(const char *key)
+live_command(const char *fmt, const char *arg)
 {
 	redisContext	*c;
 	redisReply	*r;
-	long long	 ms;
+	long long	 n = 0;
 
 	c = redisConnect("127.0.0.1", atoi_port());
 	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(c->err, 0);
 	r = redisCommand(c, "AUTH %s", getenv("S2O_REDIS_PASSWORD"));
 	freeReplyObject(r);
-	r = redisCommand(c, "PTTL %s", key);
+	r = arg != NULL ? redisCommand(c, fmt, arg) : redisCommand(c, fmt);
 	ck_assert_ptr_nonnull(r);
-	ck_assert_int_eq(r->type, REDIS_REPLY_INTEGER);
-	ms = r->integer;
+	ck_assert_int_ne(r->type, REDIS_REPLY_ERROR);
+	if (r->type == REDIS_REPLY_INTEGER)
+		n = r->integer;
 	freeReplyObject(r);
 	redisFree(c);
-	return ms;
+	return n;
+}
+
+/* PTTL of a key. */
+static long long
+live_pttl(const char *key)
+{
+	return live_command("PTTL %s", key);
 }
 
 START_TEST(test_redis_live)
@@ -592,6 +600,15 @@ START_TEST(test_redis_live)
 	ck_assert_s2o_err(&err, S2O_R_STORE_UNAVAILABLE, want);
 	ck_assert_ptr_null(strstr(err.detail, "not-the-password"));
 	s2o_store_free(other);
+	/* a primary turned replica (a failover) refuses writes: refused,
+	 * and the store connects again rather than insist */
+	live_command("REPLICAOF 127.0.0.1 1", NULL);
+	s2o_err_clear(&err);
+	ck_assert_int_eq(s2o_store_claim(st, ns, "id-2",
+	    s2o_clock_now(&clock) + 60, "this assertion ID", &err), -1);
+	ck_assert_s2o_err(&err, S2O_R_STORE_UNAVAILABLE, ": SET refused: "
+	    "READONLY");
+	live_command("REPLICAOF NO ONE", NULL);
 	s2o_store_free(st);
 }
 END_TEST

@@ -11,7 +11,9 @@
 #     refused by B as replayed; 50 codes each redeemed from both at the
 #     same moment succeed exactly once each;
 #   - Redis stopped mid-test: /readyz 503, requests fail closed with
-#     store_unavailable (and a log line), neither instance crashes; Redis
+#     store_unavailable (a log line, saml2oidc_store_up 0 and
+#     saml2oidc_store_unavailable_total in /metrics), neither instance
+#     crashes; Redis
 #     started again: both recover by themselves and logins work again;
 #   - two `saml2oidc consume` runs against the same Redis: the second
 #     copy of an assertion is refused as replayed.
@@ -164,6 +166,9 @@ expect_line "readyz B: 503 not ready: store unavailable"
 expect_line "authorize at A: 503 temporarily_unavailable store_unavailable"
 expect_line "token at B: 503 temporarily_unavailable store_unavailable"
 expect_exit 0 kill -0 "$apid" "$bpid"
+expect_exit 0 curl -sf "http://$apid_addr/metrics"
+expect_line "saml2oidc_store_up 0"
+expect_line "saml2oidc_store_unavailable_total 1"
 expect_exit 0 grep -F "unavailable: connection closed by the server; requests that need state fail" "$tmp/apid.log"
 expect_exit 0 grep -F "reason=store_unavailable" "$tmp/apid.log"
 expect_no_out "$S2O_TEST_REDIS_PASSWORD"
@@ -175,6 +180,8 @@ expect_exit 0 run up
 expect_line "readyz A: 200 ready"
 expect_line "readyz B: 200 ready"
 expect_line "after the restart, login across instances: 200"
+expect_exit 0 curl -sf "http://$apid_addr/metrics"
+expect_line "saml2oidc_store_up 1"
 expect_exit 0 grep -F "redis 127.0.0.1:$rport/0: connected again" "$tmp/apid.log"
 
 # two consume runs against the same Redis: the second copy is replayed

@@ -92,6 +92,8 @@ struct http_metrics {
 	atomic_uint_fast64_t	 sum_ns[HTTP_ROUTE__MAX];
 	atomic_uint_fast64_t	 reloads_ok, reloads_failed;
 	atomic_uint_fast64_t	 rate_limited[HTTP_ROUTE__MAX];
+	atomic_uint_fast64_t	 store_unavailable; /* requests refused */
+	atomic_int		 store_up;	/* the last ping: 1 or 0 */
 };
 
 void		 http_metrics_init(struct http_metrics *m);

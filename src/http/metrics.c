@@ -61,6 +61,8 @@ http_metrics_init(struct http_metrics *m)
 	}
 	atomic_init(&m->reloads_ok, 0);
 	atomic_init(&m->reloads_failed, 0);
+	atomic_init(&m->store_unavailable, 0);
+	atomic_init(&m->store_up, 1);
 }
 
 void
@@ -143,6 +145,17 @@ http_metrics_render(const struct http_metrics *m, unsigned long generation,
 	    route_labels[HTTP_ROUTE_ACS], get(&m->rate_limited[HTTP_ROUTE_ACS]),
 	    route_labels[HTTP_ROUTE_TOKEN],
 	    get(&m->rate_limited[HTTP_ROUTE_TOKEN]));
+	rc |= s2o_buf_printf(&b, err,
+	    "# HELP saml2oidc_store_up Whether the store answered its last "
+	    "check (at /readyz or /metrics): 1 or 0.\n"
+	    "# TYPE saml2oidc_store_up gauge\n"
+	    "saml2oidc_store_up %d\n"
+	    "# HELP saml2oidc_store_unavailable_total Requests refused with "
+	    "store_unavailable: the store did not answer.\n"
+	    "# TYPE saml2oidc_store_unavailable_total counter\n"
+	    "saml2oidc_store_unavailable_total %" PRIu64 "\n",
+	    atomic_load_explicit(&m->store_up, memory_order_relaxed),
+	    get(&m->store_unavailable));
 	rc |= s2o_buf_printf(&b, err,
 	    "# HELP saml2oidc_http_requests_in_flight Requests begun and not "
 	    "yet completed.\n"

@@ -411,6 +411,9 @@ http_on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (r->status != 0)
 		http_metrics_observe(&srv->metrics,
 		    r->route ? r->route->id : HTTP_ROUTE_NONE, r->status, ns);
+	if (r->reason == S2O_R_STORE_UNAVAILABLE)
+		atomic_fetch_add_explicit(&srv->metrics.store_unavailable, 1,
+		    memory_order_relaxed);
 	/* one line per request: never the query, a body, a header value */
 	snprintf(fwd, sizeof(fwd), "%s%s%s%s",
 	    r->fwd_proto[0] ? " forwarded_proto=" : "", r->fwd_proto,

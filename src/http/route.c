@@ -38,6 +38,22 @@ handle_healthz(struct http_call *c, struct s2o_oidc_response *resp,
 	return text(resp, 200, "ok\n", err);
 }
 
+/* Pings the store, keeps the answer for /metrics, logs a failure. */
+static bool
+store_check(struct s2o_http_server *srv, const char *event)
+{
+	struct s2o_err	e;
+	bool		up;
+
+	s2o_err_clear(&e);
+	up = s2o_store_ping(srv->store, &e) == 0;
+	atomic_store_explicit(&srv->metrics.store_up, up ? 1 : 0,
+	    memory_order_relaxed);
+	if (!up)
+		s2o_log_err(S2O_LOG_WARN, event, &e);
+	return up;
+}
+
 /* Readiness: a load balancer may send traffic. Not while draining, only
  * with signing keys loaded, and only while the store answers (a shared
  * store that is down would fail every login: better that the balancer
@@ -46,18 +62,13 @@ static int
 handle_readyz(struct http_call *c, struct s2o_oidc_response *resp,
     struct s2o_err *err)
 {
-	struct s2o_err	e;
-
 	if (atomic_load(&c->r->srv->draining))
 		return text(resp, 503, "not ready: shutting down\n", err);
 	if (c->r->gen == NULL || c->r->gen->ks == NULL ||
 	    s2o_token_keyset_active_kid(c->r->gen->ks) == NULL)
 		return text(resp, 503, "not ready: no signing keys\n", err);
-	s2o_err_clear(&e);
-	if (s2o_store_ping(c->r->srv->store, &e) == -1) {
-		s2o_log_err(S2O_LOG_WARN, "readyz", &e);
+	if (!store_check(c->r->srv, "readyz"))
 		return text(resp, 503, "not ready: store unavailable\n", err);
-	}
 	return text(resp, 200, "ready\n", err);
 }
 
@@ -69,6 +80,7 @@ handle_metrics(struct http_call *c, struct s2o_oidc_response *resp,
 	char			*md, *all;
 	size_t			 mdlen;
 
+	(void)store_check(srv, "metrics");	/* saml2oidc_store_up */
 	resp->body = http_metrics_render(&srv->metrics,
 	    atomic_load(&srv->generation), atomic_load(&srv->inflight),
 	    &resp->len, err);

@@ -157,10 +157,15 @@ command(struct redis *r, int argc, const char **argv, const size_t *lens,
 		return NULL;
 	}
 	if (rep->type == REDIS_REPLY_ERROR) {
-		/* the server answered: the connection stays */
-		s2o_err_set(err, S2O_R_STORE_UNAVAILABLE, "%s: %s refused: "
-		    "%.*s", r->shown, argv[0], (int)(rep->len > 120 ? 120 :
-		    rep->len), rep->str);
+		snprintf(why, sizeof(why), "%s refused: %.*s", argv[0],
+		    (int)(rep->len > 120 ? 120 : rep->len), rep->str);
+		/* the server answered, so the connection stays; but a
+		 * replica (after a failover) will never take a write: connect
+		 * again, to whatever the address now leads to */
+		if (strncmp(rep->str, "READONLY", 8) == 0)
+			drop(r, why, false);
+		s2o_err_set(err, S2O_R_STORE_UNAVAILABLE, "%s: %s", r->shown,
+		    why);
 		freeReplyObject(rep);
 		return NULL;
 	}
