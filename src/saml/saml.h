@@ -130,6 +130,10 @@ struct s2o_saml_expect {
 	/* ID of the pending AuthnRequest; NULL when not known (CLI) */
 	const char			*in_response_to;
 	const struct s2o_saml_replay	*replay;	/* NULL: no check */
+	/* no request is pending (a server's IdP-initiated login): an
+	 * InResponseTo anywhere is in_response_to_mismatch, since the
+	 * request it names is not one this login may answer */
+	bool				 unsolicited;
 };
 
 /*

@@ -147,6 +147,12 @@ check_in_response_to(struct vctx *v, const char *found, const char *where,
 	const char	*want = v->exp->in_response_to;
 	char		 shown[96], ws[96];
 
+	if (found != NULL && v->exp->unsolicited)
+		return s2o_err_set(err, S2O_R_IN_RESPONSE_TO_MISMATCH, "%s "
+		    "InResponseTo \"%s\" answers a request, but no login is "
+		    "pending for this Response (its RelayState is unknown, "
+		    "used or expired)", where,
+		    s2o_str_excerpt(shown, sizeof(shown), found, 80));
 	if (found == NULL || want == NULL || strcmp(found, want) == 0)
 		return 0;
 	return s2o_err_set(err, S2O_R_IN_RESPONSE_TO_MISMATCH, "%s "
