@@ -152,3 +152,65 @@ st, body = acs_from(challenge, nonce, "st-11",
                     {"X-Forwarded-For": "198.51.100.8, 203.0.113.5"},
                     "127.0.0.2")
 print("X-Forwarded-For, client-written left part: ignored, %d" % st)
+
+# ---- IdP-initiated -------------------------------------------------------------
+UNSOL = "https://idp-unsolicited.example.test/"
+ACS = samlflow.ACS
+# connection corp does not take unsolicited Responses
+st, h, body = request("POST", "/saml/acs",
+                      {"SAMLResponse": signed_response(None)})
+print("unsolicited, not allowed: %d %s %s" % (
+    st, body.split("<code>")[1].split("<")[0], "set-cookie" in h))
+# corp-unsolicited does: a session and the client's initiate_login_uri
+tile = signed_response(None, idp=UNSOL)
+st, h, body = request("POST", "/saml/acs", {"SAMLResponse": tile})
+loc = h.get("location", "")
+cookie = h.get("set-cookie", "")
+print("unsolicited, allowed: %d %s" % (st, loc.split("?")[0]))
+q = urllib.parse.parse_qs(urllib.parse.urlsplit(loc).query)
+print("initiate_login_uri: iss=%s login_hint=%s target_link_uri=%s" % (
+    q["iss"][0], q["login_hint"][0], q["target_link_uri"][0]))
+print("cookie: %s" % ";".join(
+    [cookie.split("=")[0], "HANDLE"] + cookie.split(";")[1:]).replace(
+        " ", ""))
+assert "code=" not in loc
+session = cookie.split(";")[0]
+# the same Response again
+st, h, body = request("POST", "/saml/acs", {"SAMLResponse": tile})
+print("unsolicited replay: %d %s" % (st, body.split("<code>")[1].split("<")[0]))
+# the client starts its own code flow: answered from the session
+v2, c2 = pkce()
+n2 = secrets.token_urlsafe(16)
+q = {"client_id": "demo-app", "redirect_uri": CB, "response_type": "code",
+     "scope": "openid email", "state": "st-tile", "nonce": n2,
+     "code_challenge": c2, "code_challenge_method": "S256"}
+st, h, body = request("GET", "/authorize?" + urllib.parse.urlencode(q),
+                      headers={"Cookie": session})
+lq = urllib.parse.parse_qs(urllib.parse.urlsplit(h["location"]).query)
+print("authorize with the session: %d state=%s code=%s" % (
+    st, lq["state"][0], "yes" if "code" in lq else "no"))
+st, h, body = redeem(lq["code"][0], v2)
+c = jwt.decode(json.loads(body)["id_token"], key.key, algorithms=["RS256"],
+               audience="demo-app", issuer="https://bridge.example.test")
+print("session id_token: sub=%s nonce=%s" % (
+    c["sub"], "ok" if c["nonce"] == n2 else "WRONG"))
+q["prompt"] = "login"
+st, h, body = request("GET", "/authorize?" + urllib.parse.urlencode(q),
+                      headers={"Cookie": session})
+print("prompt=login with the session: %d %s" % (
+    st, h["location"].split("?")[0]))
+del q["prompt"]
+q["prompt"] = "none"
+st, h, body = request("GET", "/authorize?" + urllib.parse.urlencode(q))
+lq = urllib.parse.parse_qs(urllib.parse.urlsplit(h["location"]).query)
+print("prompt=none without the session: %d %s" % (st, lq["error"][0]))
+# a connection's own ACS URL: its Destination is that URL
+st, h, body = request("POST", "/saml/acs/corp-unsolicited",
+                      {"SAMLResponse": signed_response(
+                          None, idp=UNSOL, dest=ACS + "/corp-unsolicited")})
+print("/saml/acs/corp-unsolicited: %d %s" % (st, "set-cookie" in h))
+st, h, body = request("POST", "/saml/acs/corp",
+                      {"SAMLResponse": signed_response(
+                          None, idp=UNSOL, dest=ACS + "/corp")})
+print("/saml/acs/corp with another IdP's Response: %d %s" % (
+    st, body.split("<code>")[1].split("<")[0]))

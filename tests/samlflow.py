@@ -96,22 +96,21 @@ RESPONSE = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
     '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
     'ID="{rid}" Version="2.0" IssueInstant="{now}" '
-    'Destination="https://bridge.example.test/saml/acs" '
-    'InResponseTo="{irt}"><saml:Issuer '
+    'Destination="{dest}"{irt_attr}><saml:Issuer '
     'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">'
-    'https://idp.example.test/</saml:Issuer><samlp:Status>'
+    '{idp}</saml:Issuer><samlp:Status>'
     '<samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/>'
     '</samlp:Status><saml:Assertion '
     'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="{aid}" '
     'IssueInstant="{now}" Version="2.0"><saml:Issuer>'
-    'https://idp.example.test/</saml:Issuer>' + SIG +
+    '{idp}</saml:Issuer>' + SIG +
     '<saml:Subject><saml:NameID Format='
     '"urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">'
     'alice@example.test</saml:NameID><saml:SubjectConfirmation '
     'Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">'
-    '<saml:SubjectConfirmationData InResponseTo="{irt}" '
+    '<saml:SubjectConfirmationData{irt_attr} '
     'NotOnOrAfter="{later}" '
-    'Recipient="https://bridge.example.test/saml/acs"/>'
+    'Recipient="{dest}"/>'
     '</saml:SubjectConfirmation></saml:Subject><saml:Conditions '
     'NotBefore="{before}" NotOnOrAfter="{later}"><saml:AudienceRestriction>'
     '<saml:Audience>https://bridge.example.test/saml</saml:Audience>'
@@ -128,13 +127,19 @@ RESPONSE = (
     '</saml:Assertion></samlp:Response>\n')
 
 
-def signed_response(in_response_to, aid=None):
-    """A Response to the AuthnRequest in_response_to, base64; its assertion
-    ID is aid (a fresh one by default)."""
+ACS = "https://bridge.example.test/saml/acs"
+
+
+def signed_response(in_response_to, aid=None, idp="https://idp.example.test/",
+                    dest=ACS):
+    """A Response to the AuthnRequest in_response_to (None: unsolicited,
+    no InResponseTo), base64, from idp, to dest; its assertion ID is aid
+    (a fresh one by default)."""
     aid = aid or "_a" + secrets.token_hex(16)
+    irt = ' InResponseTo="%s"' % in_response_to if in_response_to else ""
     xml = RESPONSE.format(rid="_r" + secrets.token_hex(16), aid=aid,
-                          irt=in_response_to, now=t(0), before=t(-30),
-                          later=t(300))
+                          irt_attr=irt, idp=idp, dest=dest, now=t(0),
+                          before=t(-30), later=t(300))
     d = tempfile.mkdtemp(dir=_tmp)
     src = os.path.join(d, "tmpl.xml")
     dst = os.path.join(d, "signed.xml")

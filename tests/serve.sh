@@ -357,7 +357,7 @@ expect_line '{"error":"temporarily_unavailable","error_description":"rate_limite
 retry=$(sed -n 's/^Retry-After: \([0-9]*\)\r$/\1/p' "$tmp/h")
 expect_exit 0 test "$retry" -ge 1 -a "$retry" -le 3600
 expect_exit 0 fetch POST /saml/acs -d SAMLResponse=x
-expect_line "HTTP/1.1 403 Forbidden"
+expect_line "HTTP/1.1 400 Bad Request"
 expect_exit 0 fetch POST /saml/acs -d SAMLResponse=x
 expect_line "HTTP/1.1 429 Too Many Requests"
 expect_exit 0 fetch GET /metrics

@@ -194,6 +194,8 @@ int		 http_post_end(struct http_post *p);
 /* ---- route.c ------------------------------------------------------------ */
 
 #define HTTP_M_GET	0x1u	/* GET and HEAD */
+/* bytes of a connection name in /saml/acs/{connection} */
+#define HTTP_MAX_CONN_NAME	64
 #define HTTP_M_POST	0x2u
 
 /* One request being served (MHD's per-request context). */
@@ -206,6 +208,7 @@ struct http_req {
 	char			 method[16];	/* for the log, cut */
 	char			 path[160];	/* for the log, cut, no query */
 	char			 client_ip[S2O_HTTP_MAX_ADDR];	/* or "" */
+	char			 acs_conn[HTTP_MAX_CONN_NAME + 1]; /* or "" */
 	char			 fwd_proto[8];	/* from a trusted proxy, or "" */
 	char			 fwd_host[128];	/* from a trusted proxy, or "" */
 	unsigned int		 mflag;		/* HTTP_M_* of method, or 0 */
@@ -242,6 +245,9 @@ struct http_route {
 
 /* The route for path, or NULL. */
 const struct http_route *http_route_find(const char *path);
+/* The {connection} of /saml/acs/{connection} (borrowed from path), or
+ * NULL for any other path or a name outside [A-Za-z0-9._-]. */
+const char	*http_acs_connection(const char *path);
 
 /* ---- reply.c ------------------------------------------------------------ */
 

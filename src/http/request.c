@@ -91,6 +91,9 @@ req_new(struct s2o_http_server *srv, const char *url, const char *method)
 			*p = '?';
 	r->mflag = method_flag(method);
 	r->route = http_route_find(url);
+	if (http_acs_connection(url) != NULL)
+		s2o_strlcpy(r->acs_conn, http_acs_connection(url),
+		    sizeof(r->acs_conn));
 	r->max_body = r->route ? r->route->max_body : S2O_HTTP_MAX_BODY;
 	r->reason = S2O_R_OK;
 	s2o_err_clear(&r->err);
@@ -331,6 +334,9 @@ req_complete(struct MHD_Connection *c, struct http_req *r)
 	    MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	call.req.request_id = r->id;
 	call.req.client_ip = r->client_ip[0] != '\0' ? r->client_ip : NULL;
+	call.req.connection = r->acs_conn[0] != '\0' ? r->acs_conn : NULL;
+	call.req.session = MHD_lookup_connection_value(c, MHD_COOKIE_KIND,
+	    s2o_oidc_session_cookie(r->gen->op));
 	call.env.op = r->gen->op;
 	call.env.store = r->srv->store;
 	call.env.spk = r->gen->spk;

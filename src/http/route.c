@@ -198,5 +198,27 @@ http_route_find(const char *path)
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if (strcmp(routes[i].path, path) == 0)
 			return &routes[i];
+	/* but /saml/acs/{connection}, a connection's own ACS URL */
+	if (http_acs_connection(path) != NULL)
+		for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+			if (routes[i].id == HTTP_ROUTE_ACS)
+				return &routes[i];
 	return NULL;
+}
+
+const char *
+http_acs_connection(const char *path)
+{
+	const char	*name;
+	size_t		 n;
+
+	if (strncmp(path, "/saml/acs/", 10) != 0)
+		return NULL;
+	name = path + 10;
+	n = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789._-");
+	/* a connection name's alphabet (config/), bounded */
+	if (n == 0 || n > HTTP_MAX_CONN_NAME || name[n] != '\0')
+		return NULL;
+	return name;
 }

@@ -223,6 +223,15 @@ s2o_oidc_authorize_check(const struct s2o_config *cfg,
     const struct s2o_oidc_request *req, struct s2o_oidc_authz *a,
     struct s2o_err *err)
 {
+	return s2o_oidc_authorize_check_session(cfg, req, NULL, a, err);
+}
+
+int
+s2o_oidc_authorize_check_session(const struct s2o_config *cfg,
+    const struct s2o_oidc_request *req, const char *session_conn,
+    struct s2o_oidc_authz *a, struct s2o_err *err)
+{
+	const struct s2o_connection	*sc;
 	const char	*client_id, *redirect_uri, *response_type, *scope;
 	const char	*method, *connection, *prompt, *mode;
 	size_t		 i;
@@ -298,6 +307,17 @@ s2o_oidc_authorize_check(const struct s2o_config *cfg,
 		return refuse(a, "invalid_request", err, "%s: not 43 base64url "
 		    "characters (BASE64URL(SHA256(verifier)))",
 		    "code_challenge");
+	if (prompt != NULL) {
+		/* OIDC Core §3.1.2.1: none with any other value is an error */
+		if (has_word(prompt, "none") && strcmp(prompt, "none") != 0)
+			return refuse(a, "invalid_request", err, "prompt: %s",
+			    "none cannot be combined with other values");
+		if (has_word(prompt, "none") && session_conn == NULL)
+			return refuse(a, "login_required", err, "prompt: %s",
+			    "none cannot be answered without a bridge session");
+		a->prompt_none = has_word(prompt, "none");
+		a->force_authn = has_word(prompt, "login");
+	}
 	if (connection != NULL) {
 		if ((a->conn = s2o_config_connection(cfg, connection)) == NULL)
 			return refuse(a, "invalid_request", err,
@@ -306,7 +326,11 @@ s2o_oidc_authorize_check(const struct s2o_config *cfg,
 			return refuse(a, "invalid_request", err, "connection: "
 			    "%s is not in the client's allowed_connections",
 			    connection);
-	} else if (a->client->nallowed_connections == 1)
+	} else if (session_conn != NULL &&
+	    (sc = s2o_config_connection(cfg, session_conn)) != NULL &&
+	    s2o_oidc_client_allows(a->client, sc))
+		a->conn = sc;	/* the bridge session's */
+	else if (a->client->nallowed_connections == 1)
 		a->conn = s2o_config_connection(cfg,
 		    a->client->allowed_connections[0]);
 	else if (cfg->nconnections == 1 &&
@@ -318,13 +342,6 @@ s2o_oidc_authorize_check(const struct s2o_config *cfg,
 	if (a->acr_values != NULL && !acr_values_ok(a->acr_values))
 		return refuse(a, "invalid_request", err, "acr_values: at most "
 		    "%d space-separated absolute URIs", S2O_OIDC_MAX_ACR);
-	if (prompt != NULL) {
-		if (has_word(prompt, "none"))
-			return refuse(a, "login_required", err, "prompt: %s",
-			    "none cannot be answered without a login at the "
-			    "identity provider");
-		a->force_authn = has_word(prompt, "login");
-	}
 	if (a->login_hint != NULL && a->login_hint[0] == '\0')
 		a->login_hint = NULL;
 	return check_org_params(cfg, a, err);
@@ -542,17 +559,39 @@ s2o_oidc_authorize(const struct s2o_oidc_env *env,
 	unsigned char			 rnd[16];
 	char				*relay = NULL, *pending = NULL;
 	char				**classes = NULL;
+	json_t				*session = NULL;
 	time_t				 now = s2o_clock_now(env->clock);
+	int				 t;
 	int				 rc = -1;
 
 	s2o_oidc_response_cleanup(resp);
 	s2o_err_clear(&why);
-	if (s2o_oidc_authorize_check(cfg, req, &a, &why) == -1) {
+	if (oidc_session_get(env, req, &session, err) == -1)
+		return -1;
+	if (s2o_oidc_authorize_check_session(cfg, req, session == NULL ? NULL :
+	    oidc_jstr(session, "connection"), &a, &why) == -1) {
+		json_decref(session);
 		resp->reason = why.reason;
 		if (a.redirect_uri != NULL)
 			return error_redirect(resp, &a, why.detail, err);
 		return error_page(resp, 400, a.error, why.detail,
 		    req->request_id, err);
+	}
+	/* a bridge session answers, unless prompt=login asks for a new
+	 * authentication (it then gets ForceAuthn) */
+	if (session != NULL && !a.force_authn) {
+		t = oidc_session_answer(env, req, &a, session, resp, err);
+		if (t != 1) {
+			json_decref(session);
+			return t;
+		}
+	}
+	json_decref(session);
+	if (a.prompt_none) {
+		a.error = "login_required";
+		resp->reason = S2O_R_MALFORMED;
+		return error_redirect(resp, &a, "prompt: none cannot be "
+		    "answered from the bridge session", err);
 	}
 	/* 128 bits: the handle is all that ties the IdP's answer to us */
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)

@@ -228,9 +228,23 @@ struct s2o_oidc_authz {
 int		 s2o_oidc_authorize_check(const struct s2o_config *cfg,
 		    const struct s2o_oidc_request *req,
 		    struct s2o_oidc_authz *a, struct s2o_err *err);
+/*
+ * The same with a bridge session through connection session_conn (NULL:
+ * none): without a connection parameter, the session's connection is
+ * chosen when the client allows it; prompt=none is then left to the
+ * caller (a->prompt_none) instead of refused.
+ */
+int		 s2o_oidc_authorize_check_session(const struct s2o_config *cfg,
+		    const struct s2o_oidc_request *req,
+		    const char *session_conn, struct s2o_oidc_authz *a,
+		    struct s2o_err *err);
 
 /*
- * GET|POST /authorize. A refused request answers an HTML error page (400)
+ * GET|POST /authorize. A bridge session (req->session, the cookie's
+ * handle; session.c) answers a request for its connection at once with a
+ * code, as the ACS would, when the client's policies pass for it and
+ * prompt is not login; prompt=none without such a session is
+ * login_required. A refused request answers an HTML error page (400)
  * until client and redirect_uri are verified, and a 302 to the
  * redirect_uri with error, error_description and state after. An accepted
  * one makes an AuthnRequest (a fresh ID, a 128-bit random RelayState
@@ -291,8 +305,15 @@ void		 s2o_oidc_authn_contexts_free(char **v);
 #define S2O_OIDC_NS_REVOKED	"revoked"	/* access token ids (jti) */
 
 /*
- * POST /saml/acs: SAMLResponse and RelayState. Takes the pending login by
- * RelayState (single use; unknown, used or expired: in_response_to_mismatch),
+ * POST /saml/acs and /saml/acs/{connection} (req->connection, which must
+ * name a connection: malformed otherwise; the Response's Destination and
+ * Recipient must then be sp.acs_url + "/" + the name): SAMLResponse and
+ * RelayState. Without a pending login for the RelayState (none, unknown,
+ * used or expired) the Response is unsolicited: refused as
+ * in_response_to_mismatch unless its connection sets allow_idp_initiated,
+ * and then never a code but a bridge session and a 302 to the default
+ * client's initiate_login_uri (session.c, docs/serve.md). Otherwise it
+ * takes the pending login by RelayState (single use),
  * parses the Response, requires its issuer to be the login's connection,
  * verifies and validates it with InResponseTo = the stored request ID and
  * the store's replay cache, maps it, applies the policies (the client's
@@ -312,6 +333,18 @@ void		 s2o_oidc_authn_contexts_free(char **v);
 int		 s2o_oidc_acs(const struct s2o_oidc_env *env,
 		    const struct s2o_oidc_request *req,
 		    struct s2o_oidc_response *resp, struct s2o_err *err);
+
+/* ---- session.c ----------------------------------------------------- */
+
+#define S2O_OIDC_NS_SESSION	"session"	/* bridge sessions, by handle */
+/* The session cookie (RFC 6265bis __Host- prefix: Secure, Path=/, no
+ * Domain), and its name on a loopback http issuer, where a browser would
+ * not store a Secure cookie (docs/serve.md). */
+#define S2O_OIDC_SESSION_COOKIE		"__Host-s2o_session"
+#define S2O_OIDC_SESSION_COOKIE_HTTP	"s2o_session"
+
+/* The session cookie's name for op's issuer. Static. */
+const char	*s2o_oidc_session_cookie(const struct s2o_oidc_provider *op);
 
 /* ---- token_endpoint.c ------------------------------------------------ */
 

@@ -56,6 +56,33 @@ connections_load(struct s2o_oidc_provider *op, struct s2o_err *err)
 	return rc;
 }
 
+/*
+ * A connection that takes IdP-initiated logins sends the browser to its
+ * default client's initiate_login_uri (OIDC Core §4): serving it needs
+ * that client, its URI, and the client allowing the connection.
+ */
+static int
+idp_initiated_check(const struct s2o_config *cfg, struct s2o_err *err)
+{
+	const struct s2o_client	*k;
+	size_t			 i;
+
+	for (i = 0; i < cfg->nconnections; i++) {
+		const struct s2o_connection *c = &cfg->connections[i];
+
+		if (!c->allow_idp_initiated)
+			continue;
+		k = s2o_config_client(cfg, c->default_client);
+		if (k == NULL || k->initiate_login_uri == NULL ||
+		    !s2o_oidc_client_allows(k, c))
+			return s2o_err_set(err, S2O_R_CONFIG_INVALID,
+			    "connection %s allows IdP-initiated logins: its "
+			    "default_client must be a client that allows it "
+			    "and has an initiate_login_uri", c->name);
+	}
+	return 0;
+}
+
 size_t
 oidc_connection_index(const struct s2o_oidc_provider *op,
     const struct s2o_connection *conn)
@@ -87,6 +114,8 @@ s2o_oidc_provider_new(const struct s2o_config *cfg,
 		    "127.0.0.1 or localhost", cfg->issuer);
 		return NULL;
 	}
+	if (idp_initiated_check(cfg, err) == -1)
+		return NULL;
 	if ((op = calloc(1, sizeof(*op))) == NULL) {
 		s2o_err_oom(err);
 		return NULL;
