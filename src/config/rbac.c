@@ -20,7 +20,7 @@ static const char *const grant_keys[] = { "api", "permission", NULL };
 
 /* Scopes every OpenID Provider knows: never an API's permission. */
 static const char *const oidc_scopes[] = { "openid", "profile", "email",
-    "offline_access", NULL };
+    "offline_access", "phone", "address", NULL };
 
 /* RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) */
 static bool

@@ -167,7 +167,8 @@ int		 s2o_policy_grant(const struct s2o_policy_login *in,
 /*
  * Checks requested scopes: every word must be an OpenID Connect scope the
  * bridge answers (openid, profile, email) or a permission of api (which
- * may be NULL); offline_access is refused by name (no refresh tokens).
+ * may be NULL). phone, address and offline_access, which OpenID Connect
+ * defines and the bridge does not serve, pass and are never granted.
  * Returns 0, or -1 with S2O_R_MALFORMED naming the word.
  */
 int		 s2o_policy_scope_check(const struct s2o_config_api *api,
