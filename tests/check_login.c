@@ -17,6 +17,7 @@
 
 #include "config/config.h"
 #include "http/http.h"
+#include "http/http_int.h"
 #include "oidc/oidc.h"
 #include "policy/policy.h"
 #include "token/token.h"
@@ -1141,6 +1142,87 @@ START_TEST(test_provider_idp_initiated_rule)
 }
 END_TEST
 
+/* ---- http/labels: counters labelled with configured names --------------- */
+
+START_TEST(test_labelled_counters)
+{
+	struct http_labelled	 t;
+	struct s2o_buf		 b;
+	struct s2o_err		 err;
+	char			 name[32], *text;
+	int			 i;
+
+	s2o_err_clear(&err);
+	http_labelled_init(&t);
+	http_labelled_add(&t, HTTP_SERIES_REJECTIONS, "replayed", "corp");
+	http_labelled_add(&t, HTTP_SERIES_REJECTIONS, "replayed", "corp");
+	http_labelled_add(&t, HTTP_SERIES_REJECTIONS, "expired", "unknown");
+	http_labelled_add(&t, HTTP_SERIES_TOKENS, "demo-app", NULL);
+	http_labelled_add(&t, HTTP_SERIES_TOKENS, "we\"ird\\app", NULL);
+	s2o_buf_init(&b, 1u << 20);
+	ck_assert_int_eq(http_labelled_render(&t, &b, &err), 0);
+	ck_assert_ptr_nonnull(text = s2o_buf_take(&b, NULL));
+	ck_assert_str_eq(text,
+	    "# HELP saml2oidc_saml_rejections_total SAML Responses refused at "
+	    "the ACS, by reason and connection.\n"
+	    "# TYPE saml2oidc_saml_rejections_total counter\n"
+	    "saml2oidc_saml_rejections_total{reason=\"replayed\","
+	    "connection=\"corp\"} 2\n"
+	    "saml2oidc_saml_rejections_total{reason=\"expired\","
+	    "connection=\"unknown\"} 1\n"
+	    "# HELP saml2oidc_tokens_issued_total Token responses (an ID token "
+	    "and an access token), by client.\n"
+	    "# TYPE saml2oidc_tokens_issued_total counter\n"
+	    "saml2oidc_tokens_issued_total{client=\"demo-app\"} 1\n"
+	    "saml2oidc_tokens_issued_total{client=\"we\\\"ird\\\\app\"} 1\n");
+	free(text);
+	/* bounded: past HTTP_MAX_SERIES series, new ones count as other */
+	for (i = 0; i < HTTP_MAX_SERIES + 10; i++) {
+		snprintf(name, sizeof(name), "client-%d", i);
+		http_labelled_add(&t, HTTP_SERIES_TOKENS, name, NULL);
+	}
+	ck_assert_uint_eq(t.n, HTTP_MAX_SERIES + 1);
+	s2o_buf_init(&b, 1u << 20);
+	ck_assert_int_eq(http_labelled_render(&t, &b, &err), 0);
+	ck_assert_ptr_nonnull(text = s2o_buf_take(&b, NULL));
+	ck_assert_msg(strstr(text, "saml2oidc_tokens_issued_total{"
+	    "client=\"other\"} 14\n") != NULL, "%s", strstr(text, "other"));
+	free(text);
+	http_labelled_cleanup(&t);
+}
+END_TEST
+
+/* The labels the endpoints hand to http/: the connection of an ACS
+ * answer, the client of a token response. */
+START_TEST(test_metric_labels)
+{
+	struct fx		 fx;
+	struct s2o_oidc_response resp;
+	char			 code[64];
+	json_t			*o;
+
+	fx_open(&fx, NULL, OKTA_NOW);
+	s2o_oidc_response_init(&resp);
+	pending(&fx, "r1", CHALLENGE);
+	ck_assert_int_eq(acs(&fx, "r1", NULL, &resp), 302);
+	ck_assert_str_eq(resp.metric_connection, "okta");
+	code_of(&resp, code);
+	pending(&fx, "r2", CHALLENGE);
+	ck_assert_int_eq(acs(&fx, "r2", NULL, &resp), 403);
+	ck_assert_int_eq(resp.reason, S2O_R_REPLAYED);
+	ck_assert_str_eq(resp.metric_connection, "okta");
+	ck_assert_int_eq(acs_unsolicited(&fx, "saml/okta/response.xml", NULL,
+	    NULL, &resp), 403);
+	ck_assert_str_eq(resp.metric_connection, "okta");
+	ck_assert_int_eq(acs(&fx, "nobody-knows", NULL, &resp), 403);
+	ck_assert_str_eq(resp.metric_connection, "okta");
+	s2o_oidc_response_cleanup(&resp);
+	ck_assert_int_eq(token(&fx, code, VERIFIER, &o), 200);
+	json_decref(o);
+	fx_close(&fx);
+}
+END_TEST
+
 static Suite *
 login_suite(void)
 {
@@ -1182,6 +1264,10 @@ login_suite(void)
 	tcase_add_test(tc, test_idp_initiated_refusals);
 	tcase_add_test(tc, test_session_cookie_loopback_http);
 	tcase_add_test(tc, test_provider_idp_initiated_rule);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("http/metrics");
+	tcase_add_test(tc, test_labelled_counters);
+	tcase_add_test(tc, test_metric_labels);
 	suite_add_tcase(s, tc);
 	return s;
 }

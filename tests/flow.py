@@ -214,3 +214,10 @@ st, h, body = request("POST", "/saml/acs/corp",
                           None, idp=UNSOL, dest=ACS + "/corp")})
 print("/saml/acs/corp with another IdP's Response: %d %s" % (
     st, body.split("<code>")[1].split("<")[0]))
+
+# ---- metrics ----------------------------------------------------------------------
+st, h, body = request("GET", "/metrics")
+for line in body.splitlines():
+    if line.startswith(("saml2oidc_saml_rejections_total{",
+                        "saml2oidc_tokens_issued_total{")):
+        print("metric: " + line)

@@ -119,6 +119,11 @@ expect_line "prompt=login with the session: 302 https://idp-unsolicited.example.
 expect_line "prompt=none without the session: 302 login_required"
 expect_line "/saml/acs/corp-unsolicited: 302 True"
 expect_line "/saml/acs/corp with another IdP's Response: 403 issuer_mismatch"
+expect_line 'metric: saml2oidc_saml_rejections_total{reason="in_response_to_mismatch",connection="corp"} 3'
+expect_line 'metric: saml2oidc_saml_rejections_total{reason="policy_denied",connection="corp"} 1'
+expect_line 'metric: saml2oidc_saml_rejections_total{reason="replayed",connection="corp-unsolicited"} 1'
+expect_line 'metric: saml2oidc_saml_rejections_total{reason="issuer_mismatch",connection="corp-unsolicited"} 1'
+expect_line 'metric: saml2oidc_tokens_issued_total{client="demo-app"} 3'
 kill -TERM "$pid"
 wait "$pid"
 pid=

@@ -86,6 +86,35 @@ enum http_route_id {
  * tolerance). Indexed by route and status, so no label is ever built from
  * client input.
  */
+/* labels.c: counters labelled with configured names. */
+enum http_series {
+	HTTP_SERIES_REJECTIONS,		/* a: reason token, b: connection */
+	HTTP_SERIES_TOKENS		/* a: client_id */
+};
+#define HTTP_MAX_SERIES		1024	/* labelled series, all kinds */
+
+struct http_lcount {
+	enum http_series	 kind;
+	char			*a, *b;
+	uint64_t		 n;
+};
+
+struct http_labelled {
+	pthread_mutex_t		 lock;
+	struct http_lcount	*v;
+	size_t			 n, cap;
+};
+
+void		 http_labelled_init(struct http_labelled *t);
+void		 http_labelled_cleanup(struct http_labelled *t);
+/* Counts one for (kind, a, b); b may be NULL. Never fails: without
+ * memory the count is dropped. */
+void		 http_labelled_add(struct http_labelled *t,
+		    enum http_series kind, const char *a, const char *b);
+/* Appends both families to b. -1 with err on OOM or the buffer's cap. */
+int		 http_labelled_render(struct http_labelled *t,
+		    struct s2o_buf *b, struct s2o_err *err);
+
 struct http_metrics {
 	atomic_uint_fast64_t	 requests[HTTP_ROUTE__MAX][HTTP_NSTATUS];
 	atomic_uint_fast64_t	 buckets[HTTP_ROUTE__MAX][HTTP_NBUCKETS + 1];
@@ -94,9 +123,11 @@ struct http_metrics {
 	atomic_uint_fast64_t	 rate_limited[HTTP_ROUTE__MAX];
 	atomic_uint_fast64_t	 store_unavailable; /* requests refused */
 	atomic_int		 store_up;	/* the last ping: 1 or 0 */
+	struct http_labelled	 labelled;
 };
 
 void		 http_metrics_init(struct http_metrics *m);
+void		 http_metrics_cleanup(struct http_metrics *m);
 /* Counts one answered request. Statuses outside 100..599 are dropped. */
 void		 http_metrics_observe(struct http_metrics *m,
 		    enum http_route_id route, int status, uint64_t ns);

@@ -63,6 +63,13 @@ http_metrics_init(struct http_metrics *m)
 	atomic_init(&m->reloads_failed, 0);
 	atomic_init(&m->store_unavailable, 0);
 	atomic_init(&m->store_up, 1);
+	http_labelled_init(&m->labelled);
+}
+
+void
+http_metrics_cleanup(struct http_metrics *m)
+{
+	http_labelled_cleanup(&m->labelled);
 }
 
 void
@@ -145,6 +152,9 @@ http_metrics_render(const struct http_metrics *m, unsigned long generation,
 	    route_labels[HTTP_ROUTE_ACS], get(&m->rate_limited[HTTP_ROUTE_ACS]),
 	    route_labels[HTTP_ROUTE_TOKEN],
 	    get(&m->rate_limited[HTTP_ROUTE_TOKEN]));
+	/* the table's lock is not state of the counters: render reads */
+	rc |= http_labelled_render((struct http_labelled *)(uintptr_t)
+	    &m->labelled, &b, err);
 	rc |= s2o_buf_printf(&b, err,
 	    "# HELP saml2oidc_store_up Whether the store answered its last "
 	    "check (at /readyz or /metrics): 1 or 0.\n"

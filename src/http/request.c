@@ -346,6 +346,16 @@ req_complete(struct MHD_Connection *c, struct http_req *r)
 		s2o_oidc_response_cleanup(&resp);
 		return http_reply_err(c, r, &r->err);
 	}
+	/* labels from the configuration only (labels.c) */
+	if (r->route->id == HTTP_ROUTE_ACS && resp.reason != S2O_R_OK)
+		http_labelled_add(&r->srv->metrics.labelled,
+		    HTTP_SERIES_REJECTIONS, s2o_reason_token(resp.reason),
+		    resp.metric_connection ? resp.metric_connection :
+		    "unknown");
+	if (r->route->id == HTTP_ROUTE_TOKEN && resp.status == 200 &&
+	    resp.metric_client != NULL)
+		http_labelled_add(&r->srv->metrics.labelled,
+		    HTTP_SERIES_TOKENS, resp.metric_client, NULL);
 	rc = http_reply(c, r, &resp, NULL);
 	s2o_oidc_response_cleanup(&resp);
 	return rc;

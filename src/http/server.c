@@ -303,6 +303,7 @@ s2o_http_server_free(struct s2o_http_server *srv)
 	http_refresher_cleanup(&srv->refresher);
 	pthread_mutex_destroy(&srv->gen_lock);
 	s2o_store_free(srv->store);
+	http_metrics_cleanup(&srv->metrics);
 	free(srv->store_shown);
 	free(srv->listen_spec);
 	free(srv->config_path);

@@ -261,10 +261,13 @@ out:
 void
 oidc_verified_cleanup(struct oidc_verified *v)
 {
+	const struct s2o_connection	*conn = v->conn;
+
 	s2o_map_result_cleanup(&v->mr);
 	s2o_assertion_free(v->a);
 	json_decref(v->claims);
 	memset(v, 0, sizeof(*v));
+	v->conn = conn;		/* borrowed: stays known for metrics */
 }
 
 int
@@ -402,6 +405,7 @@ solicited(const struct s2o_oidc_env *env, const struct s2o_oidc_request *req,
 {
 	const struct s2o_config	*cfg = s2o_oidc_provider_config(env->op);
 	const struct s2o_client	*client;
+	const struct s2o_connection *conn;
 	struct oidc_verified	 v;
 	struct oidc_grant	 g;
 	struct oidc_admission	 ad;
@@ -450,6 +454,7 @@ solicited(const struct s2o_oidc_env *env, const struct s2o_oidc_request *req,
 	g.form_post = strcmp(oidc_jstr(pending, "response_mode"),
 	    "form_post") == 0;
 	rc = oidc_code_answer(env, &g, &v.who, &pg, resp, err);
+	resp->metric_connection = v.conn->name;
 	oidc_verified_cleanup(&v);
 	s2o_policy_grant_cleanup(&pg);
 	return rc;
@@ -458,7 +463,10 @@ refused:
 		*err = why;
 		return -1;
 	}
-	return oidc_rejected(resp, req, "acs", &why, err);
+	rc = oidc_rejected(resp, req, "acs", &why, err);
+	conn = s2o_config_connection(cfg, oidc_jstr(pending, "connection"));
+	resp->metric_connection = conn != NULL ? conn->name : NULL;
+	return rc;
 }
 
 int

@@ -70,6 +70,10 @@ struct s2o_oidc_response {
 	const char	*www_authenticate; /* static; the header or NULL */
 	char		*set_cookie;	/* owned; a Set-Cookie header or NULL */
 	unsigned int	 retry_after;	/* seconds: Retry-After; 0: none */
+	/* metric labels, borrowed from the configuration, or NULL: the
+	 * connection of an ACS answer, the client of issued tokens */
+	const char	*metric_connection;
+	const char	*metric_client;
 };
 
 #define S2O_OIDC_JSON		"application/json"

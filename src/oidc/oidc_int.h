@@ -98,6 +98,7 @@ int		 oidc_verify(const struct s2o_oidc_env *env, const char *saml,
 		    const char *want_conn, const char *acs_url,
 		    const char *in_response_to, bool idp_initiated,
 		    struct oidc_verified *v, struct s2o_err *why);
+/* Frees what v owns; v->conn (borrowed) is kept. */
 void		 oidc_verified_cleanup(struct oidc_verified *v);
 /* What decides whether a login is let through, and what it is granted. */
 struct oidc_admission {

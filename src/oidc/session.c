@@ -210,6 +210,7 @@ oidc_idp_initiated(const struct s2o_oidc_env *env,
 	resp->status = 302;
 	resp->location = location;
 	resp->set_cookie = cookie;
+	resp->metric_connection = v.conn->name;
 	location = cookie = NULL;
 	rc = 0;
 out:
@@ -226,7 +227,9 @@ refused:
 		*err = why;
 		return -1;
 	}
-	return oidc_rejected(resp, req, "acs", &why, err);
+	rc = oidc_rejected(resp, req, "acs", &why, err);
+	resp->metric_connection = v.conn != NULL ? v.conn->name : NULL;
+	return rc;
 }
 
 int

@@ -400,7 +400,9 @@ s2o_oidc_token(const struct s2o_oidc_env *env,
 		    S2O_R_MALFORMED);
 		goto out;
 	}
-	if ((rc = mint(env, code, resp, err)) == 0 &&
+	if ((rc = mint(env, code, resp, err)) == 0)
+		resp->metric_client = client->client_id;
+	if (rc == 0 &&
 	    jstr(code, "tid") != NULL &&
 	    s2o_store_put(env->store, S2O_OIDC_NS_SPENT, codev,
 	    jstr(code, "tid"), s2o_clock_now(env->clock) +
