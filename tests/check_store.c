@@ -443,6 +443,11 @@ START_TEST(test_redis_silent)
 	    "this assertion ID", &err), -1);
 	ck_assert_s2o_err(&err, S2O_R_STORE_UNAVAILABLE, ": SET: no answer "
 	    "within 100 ms");
+	/* the next call does not wait again: the backoff runs */
+	s2o_err_clear(&err);
+	ck_assert_int_eq(s2o_store_ping(st, &err), -1);
+	ck_assert_s2o_err(&err, S2O_R_STORE_UNAVAILABLE, "unavailable (no "
+	    "answer within 100 ms); next attempt in ");
 	s2o_store_free(st);
 	close(fd);
 }

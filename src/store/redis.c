@@ -86,6 +86,15 @@ ms_until(struct timespec from, struct timespec to)
 	    (to.tv_nsec - from.tv_nsec) / 1000000;
 }
 
+/* Whether a context broke because the timeout passed (hiredis reports
+ * the EAGAIN of its blocking socket). */
+static bool
+timed_out(const redisContext *c)
+{
+	return c != NULL && c->err == REDIS_ERR_IO &&
+	    strstr(c->errstr, "temporarily unavailable") != NULL;
+}
+
 /* What hiredis said about a broken context, in words an operator reads. */
 static void
 describe(const struct redis *r, const redisContext *c, char *out,
@@ -93,8 +102,7 @@ describe(const struct redis *r, const redisContext *c, char *out,
 {
 	if (c == NULL)
 		snprintf(out, size, "out of memory");
-	else if (c->err == REDIS_ERR_IO && c->errstr[0] != '\0' &&
-	    strstr(c->errstr, "temporarily unavailable") != NULL)
+	else if (timed_out(c))
 		snprintf(out, size, "no answer within %u ms", r->timeout_ms);
 	else if (c->err == REDIS_ERR_EOF)
 		snprintf(out, size, "connection closed by the server");
@@ -106,7 +114,7 @@ describe(const struct redis *r, const redisContext *c, char *out,
 /*
  * Drops the connection after a failure described by why, and schedules
  * the next attempt: at once when a working connection broke (Redis may
- * have restarted), after the backoff when connecting failed. The first
+ * have restarted), after the backoff otherwise. The first
  * failure of an outage is logged; later ones are not, until it ends.
  */
 static void
@@ -151,7 +159,10 @@ command(struct redis *r, int argc, const char **argv, const size_t *lens,
 	rep = redisCommandArgv(r->c, argc, argv, lens);
 	if (rep == NULL) {
 		describe(r, r->c, why, sizeof(why));
-		drop(r, why, true);
+		/* a closed connection is tried again at once (Redis may have
+		 * restarted); a server that does not answer gets the backoff,
+		 * or every queued request would wait out its own timeout */
+		drop(r, why, !timed_out(r->c));
 		s2o_err_set(err, S2O_R_STORE_UNAVAILABLE, "%s: %s: %s",
 		    r->shown, argv[0], why);
 		return NULL;
