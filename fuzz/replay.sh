@@ -14,3 +14,5 @@ bin=${S2O_BUILDDIR:-.}/fuzz
 "$bin/fuzz_map_apply" "$src/fuzz/corpus/fuzz_map_apply" \
     "$src/fixtures/mappings/assertions" \
     $(ls "$src"/fixtures/saml/*/assertion.json 2>/dev/null)
+"$bin/fuzz_authorize_query" "$src/fuzz/corpus/fuzz_authorize_query"
+"$bin/fuzz_token_form" "$src/fuzz/corpus/fuzz_token_form"
