@@ -9,7 +9,8 @@ libxml2-dev libxmlsec1-dev libxmlsec1-openssl xmlsec1
 libjansson-dev libjwt-dev libssl-dev openssl
 check libmicrohttpd-dev libhiredis-dev libpcre2-dev libcurl4-openssl-dev zlib1g-dev
 redis-server curl ca-certificates
-python3 python3-jwt python3-cryptography"
+python3 python3-jwt python3-cryptography
+nodejs npm"
 
 missing=""
 for p in $PKGS; do
