@@ -16,7 +16,8 @@
 #     crashes; Redis
 #     started again: both recover by themselves and logins work again;
 #   - two `saml2oidc consume` runs against the same Redis: the second
-#     copy of an assertion is refused as replayed.
+#     copy of an assertion is refused as replayed;
+#   - rate_limits counted in Redis: the limit holds across instances.
 # Skips (77) without redis-server, curl, xmlsec1 or python3
 # (scripts/setup-debian.sh installs them).
 
@@ -118,8 +119,11 @@ c["listen"] = sys.argv[1]
 c["store"] = "redis://127.0.0.1:%s/0" % sys.argv[2]
 c["store_password_env"] = "S2O_TEST_REDIS_PASSWORD"
 c["store_timeout_ms"] = 500
+if sys.argv[4]:
+    c["rate_limits"] = {"token": {"requests": int(sys.argv[4]),
+                                  "per_seconds": 3600}}
 json.dump(c, open(sys.argv[3], "w"), indent=1)
-' "127.0.0.1:$port" "$rport" "$tmp/$1.json"
+' "127.0.0.1:$port" "$rport" "$tmp/$1.json" "${RATE:-}"
 		: >"$tmp/$1.log"	# there before the loop below reads it
 		"$bin" serve --config "$tmp/$1.json" 2>>"$tmp/$1.log" &
 		p=$!
@@ -193,6 +197,25 @@ expect_exit 0 "$bin" "$@"
 expect_out '"name_id"'
 expect_exit 1 "$bin" "$@"
 expect_line "saml2oidc: rejected: replayed: this assertion ID was already used"
+
+# rate-limit counters are shared too: with 3 /token requests an hour per
+# address, two at A and one at B use them up, and the fourth, at B, is 429
+kill -TERM "$apid" "$bpid"
+wait "$apid" "$bpid"
+RATE=3 serve_start apid
+RATE=3 serve_start bpid
+token() {
+	curl -s -o /dev/null -w '%{http_code}\n' -d grant_type=authorization_code \
+	    -d code=nope "http://$1/token"
+}
+for h in "$apid_addr" "$bpid_addr" "$apid_addr" "$bpid_addr"; do
+	token "$h"
+done >"$tmp/codes"
+expect_exit 0 cat "$tmp/codes"
+expect_out "401
+401
+401
+429"
 
 kill -TERM "$apid" "$bpid" "$rpid"
 wait "$apid" "$bpid" "$rpid"
