@@ -94,14 +94,14 @@ s2o_cli_serve(int argc, char **argv)
 	s2o_err_clear(&err);
 	/* libxml2 and xmlsec: once, here, before the worker threads */
 	if (s2o_saml_init(&err) == -1 ||
-	    (srv = s2o_http_server_new(path, &err)) == NULL ||
-	    s2o_http_server_start(srv, &err) == -1) {
-		fprintf(stderr, "saml2oidc: serve: %s: %s\n",
-		    s2o_reason_token(err.reason), err.detail);
-		goto out;
-	}
+	    (srv = s2o_http_server_new(path, &err)) == NULL)
+		goto fail;
+	/* the socket listens from here; said before the workers start, so
+	 * the line is in the log before any request can be answered */
 	s2o_log(S2O_LOG_INFO, "serve", "listening on %s (generation %lu)",
 	    s2o_http_server_address(srv), s2o_http_server_generation(srv));
+	if (s2o_http_server_start(srv, &err) == -1)
+		goto fail;
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
@@ -119,6 +119,10 @@ s2o_cli_serve(int argc, char **argv)
 	s2o_http_server_shutdown(srv, S2O_HTTP_DRAIN_TIMEOUT);
 	s2o_log(S2O_LOG_INFO, "serve", "stopped");
 	rc = S2O_EXIT_OK;
+	goto out;
+fail:
+	fprintf(stderr, "saml2oidc: serve: %s: %s\n",
+	    s2o_reason_token(err.reason), err.detail);
 out:
 	s2o_http_server_free(srv);
 	return rc;
