@@ -670,6 +670,59 @@ START_TEST(test_redis_race)
 }
 END_TEST
 
+/* The memory store's replay cache: among thousands of live claims each is
+ * refused a second time with its reason and detail, another namespace is
+ * another key, and a claim past its expiry (swept then) may be made again. */
+START_TEST(test_claims_many_and_expiry)
+{
+	struct s2o_clock	 clock;
+	struct s2o_store	*st;
+	struct s2o_err		 err;
+	char			 key[32];
+	int			 i;
+
+	s2o_err_clear(&err);
+	s2o_clock_init_fixed(&clock, 1000);
+	ck_assert_ptr_nonnull(st = s2o_store_memory_new(&clock, &err));
+	for (i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "_assert-%d", i);
+		ck_assert_int_eq(s2o_store_claim(st, "assertion", key,
+		    1000 + 300 + i % 2, "this assertion ID", &err), 0);
+	}
+	for (i = 0; i < 5000; i += 499) {
+		snprintf(key, sizeof(key), "_assert-%d", i);
+		ck_assert_int_eq(s2o_store_claim(st, "assertion", key, 1300,
+		    "this assertion ID", &err), -1);
+		ck_assert_s2o_err(&err, S2O_R_REPLAYED,
+		    "this assertion ID was already used");
+		s2o_err_clear(&err);
+	}
+	ck_assert_int_eq(s2o_store_claim(st, "other", "_assert-0", 1300,
+	    "key", &err), 0);
+	/* at 1300 the even claims have expired, the odd ones not yet */
+	s2o_clock_init_fixed(&clock, 1300);
+	ck_assert_int_eq(s2o_store_claim(st, "assertion", "_assert-0", 1600,
+	    "this assertion ID", &err), 0);
+	ck_assert_int_eq(s2o_store_claim(st, "assertion", "_assert-1", 1600,
+	    "this assertion ID", &err), -1);
+	ck_assert_s2o_err(&err, S2O_R_REPLAYED, "already used");
+	s2o_err_clear(&err);
+	/* sweeps of every chain run as claims go on; nothing live is lost */
+	for (i = 0; i < 600; i++) {
+		snprintf(key, sizeof(key), "_later-%d", i);
+		ck_assert_int_eq(s2o_store_claim(st, "assertion", key, 1600,
+		    "this assertion ID", &err), 0);
+	}
+	ck_assert_int_eq(s2o_store_claim(st, "assertion", "_assert-4999", 1600,
+	    "this assertion ID", &err), -1);
+	ck_assert_s2o_err(&err, S2O_R_REPLAYED, "already used");
+	s2o_err_clear(&err);
+	ck_assert_int_eq(s2o_store_claim(st, "assertion", "_assert-4998", 1600,
+	    "this assertion ID", &err), 0);
+	s2o_store_free(st);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -684,6 +737,9 @@ store_suite(void)
 	tcase_add_test(tc, test_threads_take_once);
 	tcase_add_test(tc, test_count_window);
 	tcase_add_test(tc, test_file_store_keeps_no_counters);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("store/claims");
+	tcase_add_test(tc, test_claims_many_and_expiry);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("store/redis");
 	tcase_add_test(tc, test_redis_refused);

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The memory back end: one process's state behind one mutex. Claims are
- * a flat set swept on every claim (the replay cache is small: one entry
- * per accepted assertion until its NotOnOrAfter); values and counters sit
- * in hash buckets keyed by the key's hash and are swept a bucket at a
- * time, with a full sweep every SWEEP_EVERY writes. Expired is absent:
+ * The memory back end: one process's state behind one mutex. Claims,
+ * values and counters sit in hash buckets keyed by the key's hash and are
+ * swept a bucket at a time, with a full sweep every SWEEP_EVERY writes:
+ * the replay cache holds one claim per accepted assertion until its
+ * NotOnOrAfter (tens of thousands at a hundred logins a second), so a
+ * claim must not scan them all. Expired is absent:
  * every lookup compares with the time the caller read.
  */
 #include <limits.h>
@@ -14,12 +15,12 @@
 
 #include "store/store_int.h"
 
-/* One single-use value or one counter, chained in its hash bucket. */
+/* One claim, single-use value or counter, chained in its hash bucket. */
 struct value {
 	struct value	*next;
 	char		 hash[STORE_HASH_HEX];
 	time_t		 expires;
-	char		*text;		/* a value; NULL for a counter */
+	char		*text;		/* a value; NULL for a claim, a counter */
 	unsigned long	 count;		/* a counter's hits in its window */
 };
 
@@ -28,13 +29,15 @@ struct value {
 
 struct memory {
 	pthread_mutex_t		 lock;		/* guards everything below */
-	struct store_claims	 claims;
+	struct value		*claims[NBUCKETS];
+	unsigned int		 claimed;	/* since the last sweep */
 	struct value		*values[NBUCKETS];
 	unsigned int		 puts;		/* since the last sweep */
 	struct value		*counters[NBUCKETS];
 	unsigned int		 counts;	/* since the last sweep */
 };
 
+/* The file back end's flat set, rebuilt from its file at every claim. */
 int
 store_claims_add(struct store_claims *c, const char *hash, time_t expires,
     time_t now, const char *what, struct s2o_err *err)
@@ -127,11 +130,24 @@ memory_claim(struct s2o_store *st, const char *ns, const char *hash,
     time_t expires, time_t now, const char *what, struct s2o_err *err)
 {
 	struct memory	*m = st->be;
-	int		 rc;
+	struct value	*x;
+	size_t		 b = bucket_of(hash);
+	int		 rc = 0;
 
 	(void)ns;	/* in the hash */
 	pthread_mutex_lock(&m->lock);
-	rc = store_claims_add(&m->claims, hash, expires, now, what, err);
+	sweep(m->claims, &m->claimed, b, now);
+	if (find(m->claims[b], hash) != NULL)
+		rc = s2o_err_set(err, S2O_R_REPLAYED, "%s was already used",
+		    what);
+	else if ((x = calloc(1, sizeof(*x))) == NULL)
+		rc = s2o_err_oom(err);
+	else {
+		s2o_strlcpy(x->hash, hash, STORE_HASH_HEX);
+		x->expires = expires;
+		x->next = m->claims[b];
+		m->claims[b] = x;
+	}
 	pthread_mutex_unlock(&m->lock);
 	return rc;
 }
@@ -274,8 +290,11 @@ memory_free(void *be)
 			next = x->next;
 			free(x);
 		}
+		for (x = m->claims[i]; x != NULL; x = next) {
+			next = x->next;
+			free(x);
+		}
 	}
-	store_claims_cleanup(&m->claims);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
 }
