@@ -36,29 +36,50 @@ add_b64url(struct s2o_buf *b, const void *p, size_t n, struct s2o_err *err)
 }
 
 char *
+tok_jws_header(const struct tok_key *k, const char *typ,
+    struct s2o_err *err)
+{
+	json_t	*hdr;
+	char	*h, *out;
+
+	/* RFC 7515 §4.1: alg and kid; typ per OIDC/RFC 9068 §2.1. */
+	hdr = json_pack("{s:s, s:s, s:s}", "alg", k->alg->name, "kid", k->kid,
+	    "typ", typ);
+	if (hdr == NULL || (h = json_dumps(hdr, JSON_COMPACT)) == NULL) {
+		json_decref(hdr);
+		s2o_err_oom(err);
+		return NULL;
+	}
+	json_decref(hdr);
+	out = s2o_b64url_encode(h, strlen(h), err);
+	free(h);
+	return out;
+}
+
+char *
 tok_jws_compact(const struct s2o_keyset *ks, const char *typ,
     const json_t *claims, const char *what, struct s2o_err *err)
 {
 	const struct tok_key	*k = &ks->keys[ks->active];
-	json_t			*hdr;
-	char			*h = NULL, *c = NULL, *out = NULL;
+	const char		*h;
+	char			*made = NULL, *c = NULL, *out = NULL;
 	unsigned char		*sig = NULL;
 	size_t			 hlen, clen, total, sig_len;
 	struct s2o_buf		 b;
 
 	s2o_buf_init(&b, ks->max_bytes);
-	/* RFC 7515 §4.1: alg and kid; typ per OIDC/RFC 9068 §2.1. */
-	hdr = json_pack("{s:s, s:s, s:s}", "alg", k->alg->name, "kid", k->kid,
-	    "typ", typ);
-	if (hdr == NULL || (h = json_dumps(hdr, JSON_COMPACT)) == NULL ||
-	    (c = json_dumps(claims, JSON_COMPACT)) == NULL) {
+	/* the key's headers were made at load; another typ is made now */
+	h = strcmp(typ, "JWT") == 0 ? k->hdr_jwt :
+	    strcmp(typ, "at+jwt") == 0 ? k->hdr_at : NULL;
+	if (h == NULL && (h = made = tok_jws_header(k, typ, err)) == NULL)
+		goto out;
+	if ((c = json_dumps(claims, JSON_COMPACT)) == NULL) {
 		s2o_err_oom(err);
 		goto out;
 	}
 	hlen = strlen(h);
 	clen = strlen(c);
-	total = b64url_len(hlen) + 1 + b64url_len(clen) + 1 +
-	    b64url_len(k->sig_len);
+	total = hlen + 1 + b64url_len(clen) + 1 + b64url_len(k->sig_len);
 	if (total > ks->max_bytes) {
 		s2o_err_set(err, S2O_R_TOO_LARGE, "the %s would be %zu bytes, "
 		    "over max_token_bytes %zu (its claims are %zu bytes of "
@@ -66,7 +87,7 @@ tok_jws_compact(const struct s2o_keyset *ks, const char *typ,
 		    ks->max_bytes, clen);
 		goto out;
 	}
-	if (add_b64url(&b, h, hlen, err) == -1 ||
+	if (s2o_buf_add(&b, h, hlen, err) == -1 ||
 	    s2o_buf_add(&b, ".", 1, err) == -1 ||
 	    add_b64url(&b, c, clen, err) == -1)
 		goto out;
@@ -83,7 +104,6 @@ out:
 	s2o_buf_cleanup(&b);
 	free(sig);
 	free(c);
-	free(h);
-	json_decref(hdr);
+	free(made);
 	return out;
 }

@@ -104,6 +104,18 @@ key_load(struct tok_key *k, const struct s2o_config_key *ck, size_t i,
 		return s2o_err_set(err, S2O_R_INTERNAL, "OpenSSL has no %s",
 		    k->alg->digest);
 	}
+	/* RSA: PKCS #1 v1.5 is the provider's default padding (RS*). */
+	if ((k->proto = EVP_MD_CTX_new()) == NULL)
+		return s2o_err_oom(err);
+	if (EVP_DigestSignInit(k->proto, NULL, k->md, NULL, k->pkey) != 1) {
+		ERR_clear_error();
+		return s2o_err_set(err, S2O_R_KEY_UNUSABLE, "signing key "
+		    "\"%s\": OpenSSL cannot sign %s with it", kid,
+		    k->alg->name);
+	}
+	if ((k->hdr_jwt = tok_jws_header(k, "JWT", err)) == NULL ||
+	    (k->hdr_at = tok_jws_header(k, "at+jwt", err)) == NULL)
+		return -1;
 	return 0;
 }
 
@@ -165,6 +177,9 @@ s2o_token_keyset_free(struct s2o_keyset *ks)
 		free(ks->keys[i].kid);
 		EVP_PKEY_free(ks->keys[i].pkey);
 		EVP_MD_free(ks->keys[i].md);
+		EVP_MD_CTX_free(ks->keys[i].proto);
+		free(ks->keys[i].hdr_jwt);
+		free(ks->keys[i].hdr_at);
 	}
 	free(ks->keys);
 	free(ks);

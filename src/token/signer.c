@@ -62,8 +62,8 @@ tok_sign(const struct tok_key *k, const void *in, size_t len,
 		s2o_err_oom(err);
 		goto out;
 	}
-	/* RSA: PKCS #1 v1.5 is the provider's default padding (RS*). */
-	if (EVP_DigestSignInit(ctx, NULL, k->md, NULL, k->pkey) != 1 ||
+	/* a copy of the context initialised at load (keyset.c) */
+	if (EVP_MD_CTX_copy_ex(ctx, k->proto) != 1 ||
 	    EVP_DigestSign(ctx, der ? der : sig, &n, in, len) != 1) {
 		ERR_clear_error();
 		s2o_err_set(err, S2O_R_INTERNAL, "signing with key \"%s\" (%s) "

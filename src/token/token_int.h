@@ -32,6 +32,12 @@ struct tok_key {
 	EVP_PKEY		*pkey;		/* private: stays in token/ */
 	EVP_MD			*md;		/* fetched once */
 	size_t			 sig_len;	/* bytes of the JWS signature */
+	/* made once per key, so a token costs no provider look-ups and no
+	 * header JSON: a signing context to copy, and the base64url JOSE
+	 * header for each typ the bridge mints */
+	EVP_MD_CTX		*proto;
+	char			*hdr_jwt;	/* typ "JWT" */
+	char			*hdr_at;	/* typ "at+jwt" */
 };
 
 struct s2o_keyset {
@@ -47,6 +53,10 @@ struct s2o_keyset {
 int		 tok_sign(const struct tok_key *k, const void *in, size_t len,
 		    unsigned char *sig, size_t *sig_len, struct s2o_err *err);
 
+/* jws.c: the base64url JOSE header (alg, kid, typ) of k. Caller frees with
+ * free(). */
+char		*tok_jws_header(const struct tok_key *k, const char *typ,
+		    struct s2o_err *err);
 /* jws.c: header and claims to compact JWS with the active key. what names
  * the token in details ("ID token"). Caller frees with free(). */
 char		*tok_jws_compact(const struct s2o_keyset *ks, const char *typ,
