@@ -21,9 +21,9 @@
  * Each figure is operations per second, the best of BENCH_ROUNDS rounds of
  * at least BENCH_MIN_SECONDS each. Results also go to bench/results.json
  * (or the path in $S2O_BENCH_OUT), keeping the keys bench/load.sh wrote.
- * Usage: bench [FIXTURES_DIR]; bench FIXTURES_DIR FIXTURE ALG N runs the
- * whole consume (ALG RS256 or ES256) or its library floor (floor-RS256,
- * floor-ES256) of one fixture N times, for a profiler.
+ * Usage: bench [FIXTURES_DIR [FIXTURE]]; bench FIXTURES_DIR FIXTURE ALG N
+ * runs the whole consume (ALG RS256 or ES256) or its library floor
+ * (floor-RS256, floor-ES256) of one fixture N times, for a profiler.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -744,6 +744,8 @@ main(int argc, char **argv)
 		return profile(argv[2], argv[3], strtol(argv[4], NULL, 10));
 	results = json_pack("{s:{}, s:{}}", "rates", "ratios");
 	for (i = 0; names[i] != NULL; i++) {
+		if (argc == 3 && strcmp(argv[2], names[i]) != 0)
+			continue;	/* FIXTURES FIXTURE: that one only */
 		fixture_open(&f, names[i]);
 		printf("%s (%zu bytes%s)\n", names[i], f.len,
 		    f.encrypted ? ", encrypted" : "");
