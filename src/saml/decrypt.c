@@ -112,6 +112,7 @@ decrypt_element(const struct s2o_saml_trust *t, xmlNodePtr enc,
     const char *want, struct s2o_err *err)
 {
 	xmlSecKeysMngrPtr	 mngr = NULL;
+	xmlSecKeyStorePtr	 store;
 	xmlSecEncCtxPtr		 ctx = NULL;
 	xmlSecKeyPtr		 key = s2o_saml_trust_decryption_key(t);
 	xmlNodePtr		 data, c, a = NULL, out = NULL;
@@ -131,9 +132,25 @@ decrypt_element(const struct s2o_saml_trust *t, xmlNodePtr enc,
 	if (method_check(data, "content encryption", data_algs, err) == -1 ||
 	    check_keys(enc, err) == -1 || gather_key(enc, data, err) == -1)
 		return NULL;
+	/*
+	 * A keys manager whose only store is a simple keys store with the SP
+	 * key: xmlSecCryptoAppDefaultKeysMngrInit would add an X509 store
+	 * that reads the system's CA bundle (a file, some 150 certificates
+	 * decoded) for every Response, about 90 % of the cost of decrypting
+	 * one, and no certificate takes part in opening the EncryptedKey.
+	 */
 	if ((mngr = xmlSecKeysMngrCreate()) == NULL ||
-	    xmlSecCryptoAppDefaultKeysMngrInit(mngr) < 0 ||
-	    xmlSecCryptoAppDefaultKeysMngrAdoptKey(mngr,
+	    (store = xmlSecKeyStoreCreate(xmlSecSimpleKeysStoreId)) == NULL) {
+		s2o_err_oom(err);
+		goto out;
+	}
+	if (xmlSecKeysMngrAdoptKeysStore(mngr, store) < 0) {
+		xmlSecKeyStoreDestroy(store);
+		s2o_err_oom(err);
+		goto out;
+	}
+	mngr->getKey = xmlSecKeysMngrGetKey;	/* as the default one does */
+	if (xmlSecCryptoAppDefaultKeysMngrAdoptKey(mngr,
 	    xmlSecKeyDuplicate(key)) < 0 ||
 	    (ctx = xmlSecEncCtxCreate(mngr)) == NULL ||
 	    /* the only key source is the EncryptedKey, opened with our key */
