@@ -211,7 +211,10 @@ library_floor(const struct fixture *f)
 		xmlNodePtr	 data = xmlSecFindNode(xmlDocGetRootElement(
 		    doc), xmlSecNodeEncryptedData, xmlSecEncNs);
 
+		/* the key comes from the EncryptedKey, opened with ours */
 		if (ec == NULL || data == NULL ||
+		    xmlSecPtrListAdd(&ec->keyInfoReadCtx.enabledKeyData,
+		    BAD_CAST xmlSecKeyDataEncryptedKeyId) < 0 ||
 		    xmlSecEncCtxDecrypt(ec, data) < 0)
 			die("library floor: decryption failed");
 		xmlSecEncCtxDestroy(ec);
@@ -564,8 +567,12 @@ setup(void)
 	    EVP_PKEY_encrypt(pc, oaep_block, &oaep_len, md, sizeof(md)) != 1)
 		die("RSA-OAEP");
 	EVP_PKEY_CTX_free(pc);
+	/* a simple keys store only: the default manager's X509 store would
+	 * be searched for every EncryptedKey */
 	if ((sp_mngr = xmlSecKeysMngrCreate()) == NULL ||
-	    xmlSecCryptoAppDefaultKeysMngrInit(sp_mngr) < 0 ||
+	    xmlSecKeysMngrAdoptKeysStore(sp_mngr,
+	    xmlSecKeyStoreCreate(xmlSecSimpleKeysStoreId)) < 0 ||
+	    (sp_mngr->getKey = xmlSecKeysMngrGetKey) == NULL ||
 	    (spk = xmlSecCryptoAppKeyLoadMemory((const xmlSecByte *)
 	    cfg->sp.decryption_key.data, (xmlSecSize)cfg->sp.decryption_key.len,
 	    xmlSecKeyDataFormatPem, NULL, NULL, NULL)) == NULL ||
