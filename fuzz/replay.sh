@@ -16,3 +16,5 @@ bin=${S2O_BUILDDIR:-.}/fuzz
     $(ls "$src"/fixtures/saml/*/assertion.json 2>/dev/null)
 "$bin/fuzz_authorize_query" "$src/fuzz/corpus/fuzz_authorize_query"
 "$bin/fuzz_token_form" "$src/fuzz/corpus/fuzz_token_form"
+"$bin/fuzz_saml_metadata" "$src/fuzz/corpus/fuzz_saml_metadata" \
+    "$src/fixtures/metadata"

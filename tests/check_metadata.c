@@ -10,11 +10,14 @@
  * of each problem; the refreshed trust; and the certificate expiry
  * warnings, with an injected clock.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/config.h"
+#include "oidc/oidc.h"
+#include "token/token.h"
 #include "saml/saml_int.h"
 #include "helpers.h"
 
@@ -340,6 +343,92 @@ START_TEST(test_trust_from_metadata)
 }
 END_TEST
 
+/*
+ * Readers take a connection's trust while a refresher swaps new ones in,
+ * as /saml/acs workers and the refresh thread do: every reader sees a
+ * whole trust of 1 or 2 keys, and (under ASan) nothing is used after it
+ * is freed or leaked.
+ */
+struct swap_env {
+	struct s2o_oidc_provider	*op;
+	const struct s2o_connection	*conn;
+	int				 bad;
+};
+
+static void *
+reader(void *arg)
+{
+	struct swap_env		*e = arg;
+	struct s2o_saml_trust	*t;
+	size_t			 n;
+	int			 i;
+
+	for (i = 0; i < 20000; i++) {
+		t = s2o_oidc_provider_trust(e->op, e->conn);
+		n = s2o_saml_trust_count(t);
+		if (n != 1 && n != 2)
+			e->bad++;
+		s2o_saml_trust_free(t);
+	}
+	return NULL;
+}
+
+START_TEST(test_trust_swap_threads)
+{
+	struct s2o_config	*cfg;
+	struct s2o_keyset	*ks;
+	struct s2o_diags	 d;
+	struct s2o_err		 err;
+	struct s2o_clock	 clock;
+	struct s2o_idp_metadata	*m[2];
+	struct swap_env		 e;
+	pthread_t		 th[3];
+	const char		*files[2] = { "metadata/idp.xml",
+				    "metadata/idp-rollover.xml" };
+	char			*xml;
+	size_t			 len, i;
+
+	s2o_err_clear(&err);
+	ck_assert_int_eq(s2o_saml_init(&err), 0);
+	s2o_diags_init(&d);
+	s2o_clock_init_fixed(&clock, T0);
+	ck_assert_ptr_nonnull(cfg = s2o_config_load(
+	    fx_path("metadata/conf/base.json"), &d, &err));
+	ck_assert_int_eq(s2o_saml_config_metadata(cfg, false, &clock, &d,
+	    &err), 0);
+	ck_assert_ptr_nonnull(ks = s2o_token_keyset_new(cfg, &err));
+	ck_assert_ptr_nonnull(e.op = s2o_oidc_provider_new(cfg, ks, &err));
+	e.conn = s2o_config_connection(cfg, "uni");
+	e.bad = 0;
+	for (i = 0; i < 2; i++) {
+		struct s2o_connection c;
+
+		conn_init(&c, "md-signer", NULL);
+		xml = fx_read(fx_path(files[i]), &len);
+		ck_assert_ptr_nonnull(m[i] = s2o_saml_metadata_verified(xml,
+		    len, &c, &clock, &err));
+		free(xml);
+		free(c.metadata.signing_certificate.data);
+	}
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, reader, &e), 0);
+	for (i = 0; i < 400; i++)
+		s2o_oidc_provider_swap_trust(e.op, e.conn,
+		    s2o_saml_trust_from_metadata(&cfg->sp, e.conn, m[i % 2],
+		    &err));
+	for (i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	ck_assert_int_eq(e.bad, 0);
+	s2o_idp_metadata_free(m[0]);
+	s2o_idp_metadata_free(m[1]);
+	s2o_oidc_provider_free(e.op);
+	s2o_token_keyset_free(ks);
+	s2o_config_free(cfg);
+	s2o_diags_cleanup(&d);
+	s2o_saml_shutdown();
+}
+END_TEST
+
 /* ---- certificate expiry ------------------------------------------------ */
 
 START_TEST(test_cert_warnings)
@@ -389,6 +478,7 @@ main(void)
 	tc = tcase_create("documents");
 	tcase_add_loop_test(tc, test_md_case, 0, NMD);
 	tcase_add_test(tc, test_trust_from_metadata);
+	tcase_add_test(tc, test_trust_swap_threads);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("config");
 	tcase_add_loop_test(tc, test_conf_case, 0, NCONF);
