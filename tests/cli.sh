@@ -313,4 +313,14 @@ expect_line "$mdc/mismatch.json:19:24: connections[0].metadata_file: idp_entity_
 expect_exit 2 "$bin" check-config --config "$mdc/tampered.json"
 expect_line "$mdc/tampered.json:19:24: connections[0].metadata_file: $mdc/../tampered.xml: signature_invalid: the digest of the signed EntityDescriptor does not match: it was changed after signing"
 
+# consume through a connection whose keys come from metadata: idp.xml
+# names idp-rsa, which signed the Response; idp-next.xml does not
+expect_exit 0 "$bin" consume --config "$mdc/consume.json" \
+    --now 2026-11-28T12:01:00Z --format claims \
+    "$fixtures/saml/signed-response/response.xml"
+expect_out '"sub":"corp|alice@example.test"'
+expect_exit 1 "$bin" consume --config "$mdc/consume-next.json" \
+    --now 2026-11-28T12:01:00Z "$fixtures/saml/signed-response/response.xml"
+expect_out "saml2oidc: rejected: untrusted_key: the samlp:Response is signed by a certificate not among the connection's metadata's signing certificates: \"/O=saml2oidc test fixtures/CN=idp.example.test\""
+
 expect_done
