@@ -131,6 +131,7 @@ START_TEST(test_count_window)
 	struct s2o_store	*st;
 	struct s2o_err		 err;
 	unsigned long		 n = 99;
+	time_t			 ends = 0;
 	char			 key[32];
 	int			 i;
 
@@ -138,17 +139,17 @@ START_TEST(test_count_window)
 	s2o_clock_init_fixed(&clock, 1000);
 	ck_assert_ptr_nonnull(st = s2o_store_memory_new(&clock, &err));
 	ck_assert_int_eq(s2o_store_count(st, "rl", "10.0.0.1", 1060, &n,
-	    &err), 0);
+	    NULL, &err), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(s2o_store_count(st, "rl", "10.0.0.1", 1060, &n,
-	    &err), 0);
+	    NULL, &err), 0);
 	ck_assert_uint_eq(n, 2);
 	/* another key, another namespace: their own counters */
 	ck_assert_int_eq(s2o_store_count(st, "rl", "10.0.0.2", 1060, &n,
-	    &err), 0);
+	    NULL, &err), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(s2o_store_count(st, "other", "10.0.0.1", 1060, &n,
-	    &err), 0);
+	    NULL, &err), 0);
 	ck_assert_uint_eq(n, 1);
 	/* a counter and a value of one name do not meet */
 	ck_assert_int_eq(s2o_store_put(st, "rl", "10.0.0.1", "v", 1060, &err),
@@ -156,28 +157,29 @@ START_TEST(test_count_window)
 	/* the window is fixed by the first hit: a later end does not move it */
 	s2o_clock_init_fixed(&clock, 1059);
 	ck_assert_int_eq(s2o_store_count(st, "rl", "10.0.0.1", 1119, &n,
-	    &err), 0);
+	    &ends, &err), 0);
 	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(ends, 1060);
 	/* at window_ends the counter is gone and starts again */
 	s2o_clock_init_fixed(&clock, 1060);
 	ck_assert_int_eq(s2o_store_count(st, "rl", "10.0.0.1", 1120, &n,
-	    &err), 0);
+	    NULL, &err), 0);
 	ck_assert_uint_eq(n, 1);
 	/* expired counters are swept; live ones survive the sweep */
 	for (i = 0; i < 600; i++) {
 		snprintf(key, sizeof(key), "fill-%d", i);
 		ck_assert_int_eq(s2o_store_count(st, "rl", key, 1061, &n,
-		    &err), 0);
+		    NULL, &err), 0);
 	}
 	s2o_clock_init_fixed(&clock, 1061);
 	for (i = 0; i < 600; i++) {
 		snprintf(key, sizeof(key), "fill-%d", i);
 		ck_assert_int_eq(s2o_store_count(st, "rl", key, 1200, &n,
-		    &err), 0);
+		    NULL, &err), 0);
 		ck_assert_uint_eq(n, 1);
 	}
 	ck_assert_int_eq(s2o_store_count(st, "rl", "10.0.0.1", 1120, &n,
-	    &err), 0);
+	    NULL, &err), 0);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_int_eq(err.reason, S2O_R_OK);
 	ck_assert_int_eq(s2o_store_ping(st, &err), 0);
@@ -199,7 +201,7 @@ START_TEST(test_file_store_keeps_no_counters)
 	ck_assert_int_ne(fd = mkstemp(path), -1);
 	close(fd);
 	ck_assert_ptr_nonnull(st = s2o_store_file_new(path, &clock, &err));
-	ck_assert_int_eq(s2o_store_count(st, "rl", "k", 1060, &n, &err), -1);
+	ck_assert_int_eq(s2o_store_count(st, "rl", "k", 1060, &n, NULL, &err), -1);
 	ck_assert_s2o_err(&err, S2O_R_STORE_UNAVAILABLE, "keeps no counters");
 	ck_assert_uint_eq(n, 0);
 	s2o_store_free(st);
@@ -279,7 +281,7 @@ racer(void *arg)
 			r->claimed++;
 		s2o_err_clear(&err);
 		if (s2o_store_count(r->st, race_count_ns, "one",
-		    s2o_clock_now(r->clock) + 60, &n, &err) == 0) {
+		    s2o_clock_now(r->clock) + 60, &n, NULL, &err) == 0) {
 			r->counted++;
 			if (n > r->top)
 				r->top = n;
@@ -327,7 +329,7 @@ START_TEST(test_threads_take_once)
 	/* no increment lost: the last count is the number of counts */
 	ck_assert_int_eq(counted, NTHREADS * NKEYS);
 	ck_assert_uint_eq(top, NTHREADS * NKEYS);
-	ck_assert_int_eq(s2o_store_count(st, "rl", "one", 1060, &n, &err), 0);
+	ck_assert_int_eq(s2o_store_count(st, "rl", "one", 1060, &n, NULL, &err), 0);
 	ck_assert_uint_eq(n, NTHREADS * NKEYS + 1);
 	s2o_store_free(st);
 }
@@ -400,7 +402,7 @@ START_TEST(test_redis_refused)
 	ck_assert_s2o_err(&err, S2O_R_STORE_UNAVAILABLE, want);
 	ck_assert_ptr_null(v);
 	s2o_err_clear(&err);
-	ck_assert_int_eq(s2o_store_count(st, "rl", "k", 1060, &n, &err), -1);
+	ck_assert_int_eq(s2o_store_count(st, "rl", "k", 1060, &n, NULL, &err), -1);
 	ck_assert_s2o_err(&err, S2O_R_STORE_UNAVAILABLE, want);
 	ck_assert_uint_eq(n, 0);
 	s2o_err_clear(&err);
@@ -535,6 +537,7 @@ START_TEST(test_redis_live)
 	struct s2o_store	*st, *other;
 	struct s2o_err		 err;
 	unsigned long		 n;
+	time_t			 ends = 0;
 	char			*v, key[160], ns[64], want[160];
 	long long		 ms;
 
@@ -587,11 +590,15 @@ START_TEST(test_redis_live)
 	s2o_err_clear(&err);
 	/* counters: shared, the window fixed by the first hit */
 	ck_assert_int_eq(s2o_store_count(st, ns, "10.0.0.1",
-	    s2o_clock_now(&clock) + 30, &n, &err), 0);
+	    s2o_clock_now(&clock) + 30, &n, NULL, &err), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(s2o_store_count(other, ns, "10.0.0.1",
-	    s2o_clock_now(&clock) + 300, &n, &err), 0);
+	    s2o_clock_now(&clock) + 300, &n, &ends, &err), 0);
 	ck_assert_uint_eq(n, 2);
+	/* the window the first hit set, as Redis counts it down */
+	ck_assert_msg(ends > s2o_clock_now(&clock) + 25 &&
+	    ends <= s2o_clock_now(&clock) + 30, "ends %lld",
+	    (long long)(ends - s2o_clock_now(&clock)));
 	redis_key(ns, "10.0.0.1", key, sizeof(key));
 	ms = live_pttl(key);
 	ck_assert_msg(ms > 25000 && ms <= 30000, "PTTL %lld", ms);
@@ -663,7 +670,7 @@ START_TEST(test_redis_race)
 	ck_assert_int_eq(claimed, NKEYS);
 	/* and no increment lost between two connections */
 	ck_assert_int_eq(s2o_store_count(st[1], race_count_ns, "one",
-	    s2o_clock_now(&clock) + 60, &n, &err), 0);
+	    s2o_clock_now(&clock) + 60, &n, NULL, &err), 0);
 	ck_assert_uint_eq(n, NTHREADS * NKEYS + 1);
 	s2o_store_free(st[0]);
 	s2o_store_free(st[1]);

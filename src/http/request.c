@@ -200,8 +200,10 @@ req_client(struct MHD_Connection *c, struct http_req *r)
 }
 
 /*
- * rate_limits: a fixed window per client address, counted in the store
- * (shared by every instance when the store is). Decided from the headers,
+ * rate_limits: a fixed window per client address that starts with its
+ * first request, counted in the store (shared by every instance when the
+ * store is). Windows are not aligned to the clock, so every client's
+ * budget is whole and a burst cannot straddle two aligned windows. Decided from the headers,
  * so a refused client's body is never read. True when the request was
  * answered (429, or 503 when the store cannot count: fail closed), with
  * MHD's verdict in *rc.
@@ -230,10 +232,10 @@ rate_limited(struct MHD_Connection *c, struct http_req *r,
 	if (rl->requests == 0)
 		return false;
 	now = s2o_clock_now(&r->srv->clock);
-	ends = now - now % rl->per_seconds + rl->per_seconds;
 	s2o_err_clear(&e);
 	if (s2o_store_count(r->srv->store, ns, r->client_ip[0] != '\0' ?
-	    r->client_ip : "unknown", ends, &n, &e) == -1) {
+	    r->client_ip : "unknown", now + rl->per_seconds, &n, &ends,
+	    &e) == -1) {
 		r->err = e;
 		*rc = http_reply_err(c, r, &r->err);
 		return true;
@@ -247,7 +249,7 @@ rate_limited(struct MHD_Connection *c, struct http_req *r,
 	s2o_err_set(&r->err, S2O_R_RATE_LIMITED, "%s", desc);
 	s2o_oidc_response_init(&resp);
 	s2o_oidc_response_error(&resp, &r->err);
-	resp.retry_after = (unsigned int)(ends - now);
+	resp.retry_after = ends > now ? (unsigned int)(ends - now) : 1;
 	*rc = http_reply(c, r, &resp, NULL);
 	s2o_oidc_response_cleanup(&resp);
 	return true;

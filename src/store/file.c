@@ -119,11 +119,11 @@ file_take(struct s2o_store *st, const char *ns, const char *hash,
 
 static int
 file_count(struct s2o_store *st, const char *ns, const char *hash,
-    time_t window_ends, time_t now, unsigned long *count,
+    time_t window_ends, time_t now, unsigned long *count, time_t *ends,
     struct s2o_err *err)
 {
 	(void)st; (void)ns; (void)hash; (void)window_ends; (void)now;
-	(void)count;
+	(void)count; (void)ends;
 	return s2o_err_set(err, S2O_R_STORE_UNAVAILABLE, "the file store "
 	    "keeps no counters; use the memory store");
 }

@@ -233,7 +233,7 @@ memory_get(struct s2o_store *st, const char *ns, const char *hash,
 
 static int
 memory_count(struct s2o_store *st, const char *ns, const char *hash,
-    time_t window_ends, time_t now, unsigned long *count,
+    time_t window_ends, time_t now, unsigned long *count, time_t *ends,
     struct s2o_err *err)
 {
 	struct memory	*m = st->be;
@@ -258,6 +258,7 @@ memory_count(struct s2o_store *st, const char *ns, const char *hash,
 	if (x->count < ULONG_MAX)
 		x->count++;
 	*count = x->count;
+	*ends = x->expires;
 	pthread_mutex_unlock(&m->lock);
 	free(nx);
 	return 0;

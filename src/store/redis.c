@@ -39,12 +39,14 @@
 #define TTL_MAX_MS	(366LL * 86400 * 1000)	/* ms, a year: no overflow */
 
 /* INCR, and PEXPIRE when the counter starts (or lost its expiry): the
- * window is fixed by the first hit, as in the memory store */
+ * window is fixed by the first hit, as in the memory store. Answers the
+ * count and the milliseconds left in the window. */
 static const char count_script[] =
     "local n = redis.call('INCR', KEYS[1]) "
-    "if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then "
-    "redis.call('PEXPIRE', KEYS[1], ARGV[1]) end "
-    "return n";
+    "local t = redis.call('PTTL', KEYS[1]) "
+    "if n == 1 or t < 0 then "
+    "redis.call('PEXPIRE', KEYS[1], ARGV[1]) t = tonumber(ARGV[1]) end "
+    "return {n, t}";
 
 struct redis {
 	pthread_mutex_t	 lock;		/* guards everything below */
@@ -413,7 +415,7 @@ redis_get(struct s2o_store *st, const char *ns, const char *hash,
 
 static int
 redis_count(struct s2o_store *st, const char *ns, const char *hash,
-    time_t window_ends, time_t now, unsigned long *count,
+    time_t window_ends, time_t now, unsigned long *count, time_t *ends,
     struct s2o_err *err)
 {
 	struct redis	*r = st->be;
@@ -436,8 +438,14 @@ redis_count(struct s2o_store *st, const char *ns, const char *hash,
 		return -1;
 	}
 	pthread_mutex_unlock(&r->lock);
-	if (rep->type == REDIS_REPLY_INTEGER && rep->integer > 0) {
-		*count = (unsigned long)rep->integer;
+	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
+	    rep->element[0]->type == REDIS_REPLY_INTEGER &&
+	    rep->element[0]->integer > 0 &&
+	    rep->element[1]->type == REDIS_REPLY_INTEGER) {
+		*count = (unsigned long)rep->element[0]->integer;
+		/* whole seconds left, rounded up: never a Retry-After of 0
+		 * while the window is still open */
+		*ends = now + (time_t)((rep->element[1]->integer + 999) / 1000);
 		rc = 0;
 	} else
 		s2o_err_set(err, S2O_R_STORE_UNAVAILABLE, "%s: EVAL: "

@@ -116,15 +116,22 @@ s2o_store_take(struct s2o_store *st, const char *ns, const char *key,
 
 int
 s2o_store_count(struct s2o_store *st, const char *ns, const char *key,
-    time_t window_ends, unsigned long *count, struct s2o_err *err)
+    time_t window_ends, unsigned long *count, time_t *ends,
+    struct s2o_err *err)
 {
 	char	hash[STORE_HASH_HEX];
+	time_t	e;
 
 	*count = 0;
 	if (key_hash(ns, key, hash, err) == -1)
 		return -1;
-	return st->ops->count(st, ns, hash, window_ends,
-	    s2o_clock_now(st->clock), count, err);
+	e = window_ends;
+	if (st->ops->count(st, ns, hash, window_ends,
+	    s2o_clock_now(st->clock), count, &e, err) == -1)
+		return -1;
+	if (ends != NULL)
+		*ends = e;
+	return 0;
 }
 
 int

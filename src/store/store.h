@@ -92,14 +92,16 @@ int		 s2o_store_get(struct s2o_store *st, const char *ns,
  * *count to its new value, in one atomic step. A counter that does not
  * exist (or whose window is over) starts at 1 and lives until
  * window_ends (an absolute time), which later calls do not move: a fixed
- * window. Safe to call from any thread. 0, or -1 with S2O_R_INTERNAL
+ * window that starts with its first hit. When ends is not NULL, *ends is
+ * set to the end of the counter's window (for Retry-After). Safe to call
+ * from any thread. 0, or -1 with S2O_R_INTERNAL
  * (out of memory) or S2O_R_STORE_UNAVAILABLE (callers fail closed: a
  * count that could not be taken is not a count under the limit); *count
  * is 0 on failure. The file back end answers S2O_R_STORE_UNAVAILABLE.
  */
 int		 s2o_store_count(struct s2o_store *st, const char *ns,
 		    const char *key, time_t window_ends, unsigned long *count,
-		    struct s2o_err *err);
+		    time_t *ends, struct s2o_err *err);
 
 /*
  * Whether the store answers (for /readyz): 0, or -1 with

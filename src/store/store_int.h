@@ -34,7 +34,7 @@ struct store_ops {
 		    time_t now, char **value, struct s2o_err *err);
 	int	(*count)(struct s2o_store *st, const char *ns,
 		    const char *hash, time_t window_ends, time_t now,
-		    unsigned long *count, struct s2o_err *err);
+		    unsigned long *count, time_t *ends, struct s2o_err *err);
 	int	(*ping)(struct s2o_store *st, struct s2o_err *err);
 	void	(*free)(void *be);
 };
