@@ -92,6 +92,9 @@ void		 s2o_oidc_response_cleanup(struct s2o_oidc_response *resp);
  * error (RFC 6749 §5.2)>, "error_description": "<reason token>: <detail>"}
  * with no-store caching. The detail never holds a secret (core/), so it is
  * safe to show the client; it is what a developer needs to fix the call.
+ * The server's own faults (internal, store_unavailable) show the token
+ * alone: their detail (a store's address, a library's message) is for
+ * the log, which the caller writes.
  * Returns 0, or -1 when out of memory: resp is then left a bodiless 500.
  */
 int		 s2o_oidc_response_error(struct s2o_oidc_response *resp,

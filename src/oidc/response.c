@@ -43,12 +43,18 @@ s2o_oidc_response_error(struct s2o_oidc_response *resp,
 	resp->status = s2o_reason_http_status(resp->reason);
 	resp->content_type = S2O_OIDC_JSON;
 	resp->cache_control = NULL;	/* no-store: errors are per request */
-	/* "<token>: <detail>", the CLI's rejection line without "rejected" */
+	/*
+	 * "<token>: <detail>", the CLI's rejection line without "rejected".
+	 * The server's own faults keep their detail for the log: it names
+	 * the store's host and port or a library's message, which a client
+	 * cannot act on and an attacker could map the network with.
+	 */
 	n = strlen(s2o_reason_token(resp->reason)) + 2 +
 	    strlen(err->detail) + 1;
 	if ((desc = malloc(n)) == NULL)
 		return -1;
-	if (err->detail[0] != '\0')
+	if (err->detail[0] != '\0' && resp->reason != S2O_R_INTERNAL &&
+	    resp->reason != S2O_R_STORE_UNAVAILABLE)
 		snprintf(desc, n, "%s: %s", s2o_reason_token(resp->reason),
 		    err->detail);
 	else
