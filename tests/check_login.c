@@ -421,6 +421,80 @@ END_TEST
 
 /* ---- /token: code_ttl, access_token_ttl, PKCE optional, reuse ------------- */
 
+/* The payload of a JWT, parsed. Caller decrefs. */
+static json_t *
+jwt_payload(const char *jwt)
+{
+	const char	*a = strchr(jwt, '.'), *b;
+	unsigned char	*d;
+	size_t		 n;
+	struct s2o_err	 err;
+	json_t		*o;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b = strchr(a + 1, '.'));
+	s2o_err_clear(&err);
+	ck_assert_ptr_nonnull(d = s2o_b64url_decode(a + 1, (size_t)(b - a - 1),
+	    1u << 16, &n, &err));
+	o = json_loadb((const char *)d, n, 0, NULL);
+	free(d);
+	ck_assert_ptr_nonnull(o);
+	return o;
+}
+
+/*
+ * Each mapped claim reaches the destinations its "to" names through the
+ * server as through consume: the ID token, the access token from /token,
+ * and /userinfo (stored under the token's id for its lifetime).
+ */
+START_TEST(test_mapped_destinations)
+{
+	struct fx		 fx;
+	struct s2o_oidc_response resp;
+	char			 text[2560], crt[1024], map[1024];
+	char			 code[64], body[512], *at;
+	json_t			*o, *p;
+
+	s2o_strlcpy(crt, fx_path("keys/idp-rsa.crt"), sizeof(crt));
+	s2o_strlcpy(map, fx_path("mappings/serve/split.json"), sizeof(map));
+	snprintf(text, sizeof(text), "{\"connections\": [{\"name\": "
+	    "\"okta\", \"idp_entity_id\": "
+	    "\"http://www.okta.com/exk1a2b3c4d5E6f7g8h9\", "
+	    "\"idp_certificates\": [\"%s\"], \"mappings_file\": \"%s\", "
+	    "\"default_client\": \"demo-app\"}]}", crt, map);
+	fx_open(&fx, text, OKTA_NOW);
+	s2o_oidc_response_init(&resp);
+	pending(&fx, "r1", CHALLENGE);
+	ck_assert_int_eq(acs(&fx, "r1", "203.0.113.9", &resp), 302);
+	code_of(&resp, code);
+	ck_assert_int_eq(token(&fx, code, VERIFIER, &o), 200);
+	ck_assert_ptr_nonnull(at = strdup(jget(o, "access_token")));
+	/* the ID token: email only (given_name is userinfo's, groups the
+	 * access token's) */
+	p = jwt_payload(jget(o, "id_token"));
+	ck_assert_str_eq(jget(p, "email"), "alice@example.test");
+	ck_assert_ptr_null(json_object_get(p, "given_name"));
+	ck_assert_ptr_null(json_object_get(p, "groups"));
+	json_decref(p);
+	json_decref(o);
+	/* the access token: groups, not email */
+	p = jwt_payload(at);
+	ck_assert_uint_eq(json_array_size(json_object_get(p, "groups")), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(p,
+	    "groups"), 1)), "demo-app-admins");
+	ck_assert_ptr_null(json_object_get(p, "email"));
+	ck_assert_ptr_null(json_object_get(p, "given_name"));
+	json_decref(p);
+	/* userinfo: the token's sub, email and given_name */
+	ck_assert_int_eq(userinfo(&fx, at, body, sizeof(body)), 200);
+	ck_assert_str_eq(body, "{\"sub\":\"okta|alice@example.test\","
+	    "\"email\":\"alice@example.test\",\"given_name\":\"Alice\"}");
+	free(at);
+	s2o_oidc_response_cleanup(&resp);
+	fx_close(&fx);
+}
+END_TEST
+
 START_TEST(test_code_reuse_revokes)
 {
 	struct fx		 fx;
@@ -438,8 +512,13 @@ START_TEST(test_code_reuse_revokes)
 	    900);
 	ck_assert_ptr_nonnull(at = strdup(jget(o, "access_token")));
 	json_decref(o);
+	/* the token's sub, then what the mappings send to userinfo */
 	ck_assert_int_eq(userinfo(&fx, at, body, sizeof(body)), 200);
-	ck_assert_str_eq(body, "{\"sub\":\"okta|alice@example.test\"}");
+	ck_assert_str_eq(body, "{\"sub\":\"okta|alice@example.test\","
+	    "\"email\":\"alice@example.test\",\"family_name\":\"Martin\","
+	    "\"given_name\":\"Alice\",\"groups\":[\"Engineering\","
+	    "\"demo-app-admins\"],\"name\":\"Alice Martin\","
+	    "\"preferred_username\":\"alice@example.test\"}");
 	/* the same code again: refused, and the token it bought revoked */
 	ck_assert_int_eq(token(&fx, code, VERIFIER, &o), 400);
 	ck_assert_str_eq(jget(o, "error"), "invalid_grant");
@@ -591,6 +670,7 @@ login_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("oidc/code");
 	tcase_add_test(tc, test_code_reuse_revokes);
+	tcase_add_test(tc, test_mapped_destinations);
 	tcase_add_test(tc, test_code_failed_then_reused);
 	tcase_add_test(tc, test_code_ttl);
 	tcase_add_test(tc, test_token_without_pkce);

@@ -310,6 +310,8 @@ void		 s2o_oidc_authn_contexts_free(char **v);
 #define S2O_OIDC_NS_SPENT	"code_spent"	/* a redeemed code -> its
 						   token id */
 #define S2O_OIDC_NS_REVOKED	"revoked"	/* access token ids (jti) */
+#define S2O_OIDC_NS_USERINFO	"userinfo"	/* jti -> the claims mapped
+					   "to" userinfo, for the token's life */
 
 /*
  * POST /saml/acs and /saml/acs/{connection} (req->connection, which must

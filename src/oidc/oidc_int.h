@@ -70,6 +70,8 @@ struct oidc_grant {
 struct oidc_who {
 	const char	*sub;
 	json_t		*claims;	/* the mapped ID token claims */
+	json_t		*access_claims;	/* mapped to the access token */
+	json_t		*userinfo;	/* mapped to userinfo */
 	json_int_t	 auth_time;
 	const char	*acr, *sid;	/* or NULL */
 	const char	*connection;
@@ -81,6 +83,8 @@ struct oidc_verified {
 	struct s2o_assertion		*a;
 	struct s2o_map_result		 mr;
 	json_t				*claims;
+	json_t				*access_claims;
+	json_t				*userinfo;
 	struct oidc_who			 who;	/* points into the above */
 };
 

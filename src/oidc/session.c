@@ -128,6 +128,12 @@ session_json(const struct oidc_verified *v, struct s2o_err *err)
 	    v->who.sub, "id_token", v->who.claims, "auth_time",
 	    v->who.auth_time, "acr", v->who.acr, "sid", v->who.sid,
 	    "connection", v->who.connection, "profile", profile);
+	if (o != NULL && (json_object_set(o, "access_token",
+	    v->who.access_claims) == -1 || json_object_set(o, "userinfo",
+	    v->who.userinfo) == -1)) {
+		json_decref(o);
+		o = NULL;
+	}
 	if (o != NULL)
 		s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
@@ -317,6 +323,8 @@ oidc_session_answer(const struct s2o_oidc_env *env,
 	memset(&w, 0, sizeof(w));
 	w.sub = oidc_jstr(session, "sub");
 	w.claims = json_object_get(session, "id_token");
+	w.access_claims = json_object_get(session, "access_token");
+	w.userinfo = json_object_get(session, "userinfo");
 	w.auth_time = json_integer_value(json_object_get(session,
 	    "auth_time"));
 	w.acr = json_string_value(json_object_get(session, "acr"));

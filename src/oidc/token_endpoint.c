@@ -178,8 +178,8 @@ mint(const struct s2o_oidc_env *env, json_t *code, struct s2o_oidc_response *res
 	struct s2o_token_access_req	 ar;
 	struct s2o_token_id_req		 ir;
 	char	*aud = NULL, *at = NULL, *it = NULL, *claims = NULL;
-	char	*idc = NULL, *atc = NULL;
-	json_t	*o;
+	char	*idc = NULL, *atc = NULL, *mac = NULL, *ui = NULL;
+	json_t	*o, *v;
 	size_t	 n;
 	int	 rc = -1;
 
@@ -216,8 +216,34 @@ mint(const struct s2o_oidc_env *env, json_t *code, struct s2o_oidc_response *res
 		goto out;
 	}
 	ar.bridge_claims = atc;
+	/* the claims the mappings send to the access token */
+	if ((v = json_object_get(code, "access_token")) != NULL &&
+	    json_object_size(v) > 0 && (mac = json_dumps(v,
+	    JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
+		s2o_err_oom(err);
+		goto out;
+	}
+	ar.extra_claims = mac;
 	if ((at = s2o_token_access_mint(ks, &ar, err)) == NULL)
 		goto out;
+	/*
+	 * The claims the mappings send to userinfo wait in the store under
+	 * the token's id for its lifetime: /userinfo answers them (with a
+	 * shared store, at any instance). Fails closed: no token whose
+	 * userinfo would come back short.
+	 */
+	if ((v = json_object_get(code, "userinfo")) != NULL &&
+	    json_object_size(v) > 0 && ar.jti != NULL) {
+		if ((ui = json_dumps(v, JSON_COMPACT |
+		    JSON_PRESERVE_ORDER)) == NULL) {
+			s2o_err_oom(err);
+			goto out;
+		}
+		if (s2o_store_put(env->store, S2O_OIDC_NS_USERINFO, ar.jti, ui,
+		    s2o_clock_now(env->clock) + cfg->access_token_ttl,
+		    err) == -1)
+			goto out;
+	}
 	if ((claims = json_dumps(json_object_get(code, "id_token"),
 	    JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
 		s2o_err_oom(err);
@@ -260,6 +286,8 @@ out:
 	free(it);
 	free(claims);
 	free(idc);
+	free(mac);
+	free(ui);
 	free(atc);
 	return rc;
 }

@@ -257,7 +257,7 @@ s2o_oidc_userinfo(const struct s2o_oidc_env *env,
 {
 	const char	*token = NULL, *why, *jti;
 	char		*rev = NULL;
-	json_t		*c, *o;
+	json_t		*c, *o, *m;
 	size_t		 i;
 	int		 t;
 
@@ -290,10 +290,34 @@ s2o_oidc_userinfo(const struct s2o_oidc_env *env,
 			    s2o_err_oom(err);
 		}
 	}
+	/* the token's sub first, then the claims the mappings send to
+	 * userinfo (token_endpoint.c), which cannot replace it */
 	o = json_pack("{s:O}", "sub", json_object_get(c, "sub"));
+	m = NULL;
+	if (o != NULL && jti != NULL && env->store != NULL) {
+		if (s2o_store_get(env->store, S2O_OIDC_NS_USERINFO, jti, &rev,
+		    err) == -1) {
+			json_decref(o);
+			json_decref(c);
+			return -1;
+		}
+		if (rev != NULL && (m = json_loads(rev, 0, NULL)) == NULL) {
+			free(rev);
+			json_decref(o);
+			json_decref(c);
+			return s2o_err_set(err, S2O_R_INTERNAL, "stored userinfo "
+			    "claims are not JSON");
+		}
+		free(rev);
+		if (m != NULL && json_object_update_missing(o, m) == -1) {
+			json_decref(o);
+			o = NULL;
+		}
+		json_decref(m);
+	}
 	json_decref(c);
 	if (o != NULL)
-		resp->body = json_dumps(o, JSON_COMPACT);
+		resp->body = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (resp->body == NULL)
 		return s2o_err_oom(err);
