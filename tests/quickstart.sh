@@ -85,7 +85,7 @@ expect_exit 0 python3 -c 'import json, base64, sys; t = json.load(open(sys.argv[
 expect_line "http://$addr demo-idp|alice@example.test demo-app n-0S6 alice@example.test"
 at=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["access_token"])' "$tmp/tokens.json")
 expect_exit 0 curl -s -H "Authorization: Bearer $at" "http://$addr/userinfo"
-expect_line '{"sub":"demo-idp|alice@example.test"}'
+expect_line '{"sub":"demo-idp|alice@example.test","email":"alice@example.test"}'
 # the refusals the page suggests
 expect_exit 0 curl -s -u demo-app:demo-secret-change-me \
   -d grant_type=authorization_code -d "code=$code" \
