@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Strict base64 and base64url. We validate and decode the text ourselves
- * in one pass (alphabet, padding only at the end, zero pad bits, so one
- * value has one encoding) and let OpenSSL's EVP_EncodeBlock encode.
+ * Strict base64 and base64url. We validate the text ourselves (alphabet,
+ * padding only at the end, zero pad bits, so one value has one encoding)
+ * and let OpenSSL's EVP_EncodeBlock/EVP_DecodeBlock do the arithmetic.
  */
 #include <limits.h>
-#include <pthread.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,124 +50,109 @@ s2o_b64_looks_like(const char *s, size_t len)
 }
 
 /*
- * One table lookup per input byte: a posted SAMLResponse is 5 to 80 KB of
- * base64, decoded on every login. Each table maps a byte to its value (0
- * to 63), B64_SPACE (standard alphabet only), B64_PAD (standard only) or
- * B64_BAD; both are filled once from b64_value.
+ * Compacts in into a standard-alphabet, padded string in *out (caller
+ * frees). url selects the base64url alphabet, which must come unpadded.
  */
-enum { B64_BAD = -1, B64_SPACE = 64, B64_PAD = 65 };
-static signed char	b64_std[256], b64_url[256];
-static pthread_once_t	b64_once = PTHREAD_ONCE_INIT;
-
-static void
-b64_tables(void)
+static char *
+b64_compact(const char *in, size_t inlen, bool url, size_t max,
+    size_t *outlen, size_t *pad, struct s2o_err *err)
 {
-	for (int c = 0; c < 256; c++) {
-		b64_std[c] = (signed char)b64_value((unsigned char)c, false);
-		b64_url[c] = (signed char)b64_value((unsigned char)c, true);
-		if (is_space((unsigned char)c))
-			b64_std[c] = B64_SPACE;
-	}
-	b64_std['='] = B64_PAD;
-}
+	char	*c;
+	size_t	 i, n = 0, npad = 0, first_pad = 0;
+	int	 v, last = 0;
 
-/*
- * Checks and decodes in one pass. The text is strict: the alphabet only
- * (white space skipped in the standard one), padding only at the end and
- * only in the standard alphabet, which must come padded while base64url
- * must not, and zero pad bits, so one value has one encoding. Caller
- * frees *out.
- */
-static unsigned char *
-b64_decode(const char *in, size_t inlen, bool url, size_t max,
-    size_t *outlen, struct s2o_err *err)
-{
-	const signed char	*table;
-	unsigned char		*out;
-	unsigned int		 quad = 0;
-	size_t			 i, n = 0, o = 0, npad = 0, first_pad = 0, q = 0;
-	int			 v, last = 0;
-
-	pthread_once(&b64_once, b64_tables);
-	table = url ? b64_url : b64_std;
-	if (inlen > SIZE_MAX / 3 - 4 ||
-	    (out = malloc(inlen / 4 * 3 + 4)) == NULL) {
+	if ((c = malloc(inlen + 4)) == NULL) {
 		s2o_err_oom(err);
 		return NULL;
 	}
 	for (i = 0; i < inlen; i++) {
-		v = table[(unsigned char)in[i]];
-		if (v < B64_SPACE && v >= 0 && npad == 0) {
-			quad = quad << 6 | (unsigned int)v;
-			last = v;
-			n++;
-			if (++q == 4) {
-				out[o++] = (unsigned char)(quad >> 16);
-				out[o++] = (unsigned char)(quad >> 8);
-				out[o++] = (unsigned char)quad;
-				quad = 0;
-				q = 0;
-			}
+		unsigned char ch = (unsigned char)in[i];
+
+		if (!url && is_space(ch))
 			continue;
-		}
-		if (v == B64_SPACE)
-			continue;
-		if (v == B64_PAD) {
+		if (!url && ch == '=') {
 			if (npad++ == 0)
 				first_pad = i;
-			n++;
+			c[n++] = '=';
 			continue;
 		}
-		free(out);
-		s2o_err_set(err, S2O_R_MALFORMED, npad > 0 ?
-		    "base64: data after padding at offset %zu" :
-		    "base64: invalid character at offset %zu",
-		    npad > 0 ? first_pad : i);
-		return NULL;
+		if (npad > 0 || (v = b64_value(ch, url)) < 0) {
+			free(c);
+			s2o_err_set(err, S2O_R_MALFORMED, npad > 0 ?
+			    "base64: data after padding at offset %zu" :
+			    "base64: invalid character at offset %zu",
+			    npad > 0 ? first_pad : i);
+			return NULL;
+		}
+		last = v;
+		c[n++] = url ? (char)(v == 62 ? '+' : v == 63 ? '/' : ch) :
+		    (char)ch;
 	}
 	if (url) {
 		if (n % 4 == 1)
 			goto badlen;
 		while (n % 4 != 0) {
-			n++;
+			c[n++] = '=';
 			npad++;
 		}
 	}
 	if (n == 0 || n % 4 != 0)
 		goto badlen;
 	if (npad > 2) {	/* "Z===": the length is right, the padding is not */
-		free(out);
+		free(c);
 		s2o_err_set(err, S2O_R_MALFORMED, "base64: too much padding");
 		return NULL;
 	}
 	/* the unused low bits of the last symbol must be zero (RFC 4648 §3.5) */
 	if ((npad == 1 && (last & 0x03) != 0) ||
 	    (npad == 2 && (last & 0x0f) != 0)) {
-		free(out);
+		free(c);
 		s2o_err_set(err, S2O_R_MALFORMED, "base64: non-zero pad bits");
 		return NULL;
 	}
 	if (n / 4 * 3 - npad > max) {
-		free(out);
+		free(c);
 		s2o_err_set(err, S2O_R_TOO_LARGE,
 		    "decoded input exceeds the limit of %zu bytes", max);
 		return NULL;
 	}
-	/* the last, padded quantum: 2 symbols give 1 byte, 3 give 2 */
-	if (q == 2) {
-		out[o++] = (unsigned char)(quad >> 4);
-	} else if (q == 3) {
-		out[o++] = (unsigned char)(quad >> 10);
-		out[o++] = (unsigned char)(quad >> 2);
-	}
-	out[o] = '\0';
-	*outlen = o;
-	return out;
+	c[n] = '\0';
+	*outlen = n;
+	*pad = npad;
+	return c;
 badlen:
-	free(out);
+	free(c);
 	s2o_err_set(err, S2O_R_MALFORMED, n == 0 ? "base64: empty input" :
 	    "base64: length is not a multiple of 4");
 	return NULL;
+}
+
+static unsigned char *
+b64_decode(const char *in, size_t inlen, bool url, size_t max,
+    size_t *outlen, struct s2o_err *err)
+{
+	unsigned char	*out;
+	char		*c;
+	size_t		 clen, pad;
+	int		 n;
+
+	if ((c = b64_compact(in, inlen, url, max, &clen, &pad, err)) == NULL)
+		return NULL;
+	if (clen > INT_MAX || (out = malloc(clen / 4 * 3 + 1)) == NULL) {
+		free(c);
+		s2o_err_oom(err);
+		return NULL;
+	}
+	n = EVP_DecodeBlock(out, (unsigned char *)c, (int)clen);
+	free(c);
+	if (n < 0 || (size_t)n < pad) {
+		free(out);
+		s2o_err_set(err, S2O_R_MALFORMED, "base64: cannot decode");
+		return NULL;
+	}
+	*outlen = (size_t)n - pad;
+	out[*outlen] = '\0';
+	return out;
 }
 
 unsigned char *
