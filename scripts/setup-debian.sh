@@ -9,8 +9,13 @@ libxml2-dev libxmlsec1-dev libxmlsec1-openssl xmlsec1
 libjansson-dev libjwt-dev libssl-dev openssl
 check libmicrohttpd-dev libhiredis-dev libpcre2-dev libcurl4-openssl-dev zlib1g-dev
 redis-server curl ca-certificates
-python3 python3-jwt python3-cryptography
-nodejs npm"
+python3 python3-jwt python3-cryptography"
+# The openid-client test needs Node.js and npm. A machine that already has
+# them (NodeSource's nodejs bundles npm, and conflicts with Debian's npm
+# package) keeps its own; otherwise Debian's are installed.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	PKGS="$PKGS nodejs npm"
+fi
 
 missing=""
 for p in $PKGS; do
