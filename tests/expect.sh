@@ -13,6 +13,17 @@
 # find_pyjwt               sets $py to a python3 with the jwt and
 #                          cryptography modules, or returns 1.
 #
+# For the tests that run the server on 127.0.0.1:
+# wait_for SECONDS CMD...  polls CMD every 20 ms until it succeeds; 1 when
+#                          it never did.
+# random_port              a port from 20000 to 49999.
+# serve_start CONF CFG LOG [OPTION...]
+#                          picks $port, $addr is 127.0.0.1:$port, runs CONF
+#                          (which writes the configuration CFG for $addr),
+#                          starts serve with the global OPTIONs ($pid,
+#                          stderr to LOG) and waits for /readyz; a port in
+#                          use is retried, any other failure ends the test.
+#
 # Paths: $S2O_BUILDDIR/src/saml2oidc (default ./src/saml2oidc), fixtures
 # from $S2O_FIXTURES (default $S2O_SRCDIR/fixtures).
 
@@ -82,3 +93,54 @@ if [ ! -x "$bin" ]; then
 	echo "$name: $bin not found or not executable (build it first)" >&2
 	exit 1
 fi
+
+wait_for() {
+	_limit=$(($1 * 50))
+	shift
+	_i=0
+	while ! "$@" >/dev/null 2>&1; do
+		_i=$((_i + 1))
+		[ "$_i" -ge "$_limit" ] && return 1
+		sleep 0.02
+	done
+	return 0
+}
+
+random_port() { echo $((20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000)); }
+
+serve_alive() { kill -0 "$pid" 2>/dev/null; }
+serve_ready() { curl -sf --max-time 1 "http://$addr/readyz" | grep -qx ready; }
+serve_up_or_dead() { serve_ready || ! serve_alive; }
+
+serve_start() {
+	_conf=$1
+	_cfg=$2
+	_log=$3
+	shift 3
+	_tries=0
+	while :; do
+		_tries=$((_tries + 1))
+		port=$(random_port)
+		addr=127.0.0.1:$port
+		"$_conf" "$addr"
+		"$bin" "$@" serve --config "$_cfg" 2>"$_log" &
+		pid=$!
+		# generous: an ASan build on a loaded machine is slow to start
+		wait_for 60 serve_up_or_dead
+		# "listening" proves the answer came from this server
+		serve_alive && grep -qF "listening on $addr" "$_log" && return 0
+		if serve_alive; then
+			echo "$name: FAIL: no answer on $addr" >&2
+			sed 's/^/    | /' "$_log" >&2
+			exit 1
+		fi
+		wait "$pid"
+		pid=
+		if ! grep -qF "Address already in use" "$_log" ||
+		    [ "$_tries" -ge 10 ]; then
+			echo "$name: FAIL: the server did not start:" >&2
+			sed 's/^/    | /' "$_log" >&2
+			exit 1
+		fi
+	done
+}

@@ -43,18 +43,6 @@ trap cleanup EXIT
 mkdir "$tmp/www"
 log=$tmp/serve.log
 
-wait_for() {	# SECONDS CMD...: polls CMD every 20 ms
-	limit=$(($1 * 50))
-	shift
-	i=0
-	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -ge "$limit" ] && return 1
-		sleep 0.02
-	done
-	return 0
-}
-port() { echo $((20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000)); }
 
 # the IdP's web server
 publish() { cp "$fixtures/metadata/$1" "$tmp/www/idp.xml"; }
@@ -62,7 +50,7 @@ publish idp.xml
 tries=0
 while :; do
 	tries=$((tries + 1))
-	mdport=$(port)
+	mdport=$(random_port)
 	python3 -m http.server "$mdport" --bind 127.0.0.1 \
 	    --directory "$tmp/www" >"$tmp/http.log" 2>&1 &
 	hpid=$!
@@ -107,32 +95,10 @@ with open(tmp + "/bridge.json", "w") as f:
 EOF
 }
 
-alive() { kill -0 "$pid" 2>/dev/null; }
-ready() { curl -sf --max-time 1 "http://$addr/readyz" | grep -qx ready; }
-up_or_dead() { ready || ! alive; }
+configure() { config "$interval"; }
 start() {	# REFRESH_INTERVAL
-	tries=0
-	while :; do
-		tries=$((tries + 1))
-		addr=127.0.0.1:$(port)
-		config "$1"
-		"$bin" serve --config "$tmp/bridge.json" 2>"$log" &
-		pid=$!
-		wait_for 60 up_or_dead
-		alive && grep -qF "listening on $addr" "$log" && return 0
-		if alive; then
-			echo "metadata: FAIL: no answer on $addr" >&2
-			exit 1
-		fi
-		wait "$pid"
-		pid=
-		if ! grep -qF "Address already in use" "$log" ||
-		    [ "$tries" -ge 10 ]; then
-			echo "metadata: FAIL: the server did not start:" >&2
-			sed 's/^/    | /' "$log" >&2
-			exit 1
-		fi
-	done
+	interval=$1
+	serve_start configure "$tmp/bridge.json" "$log"
 }
 stop() {	# SIGTERM: a clean exit (and, under ASan, no leak report)
 	kill -TERM "$pid"
@@ -259,7 +225,7 @@ stop
 # ---- 6. stopping while a fetch hangs ---------------------------------------
 # an IdP that accepts the connection and never answers: the refresh at
 # start hangs in the fetch, and SIGTERM still ends serve within seconds
-hport=$(port)
+hport=$(random_port)
 python3 -c 'import socket, sys, time
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

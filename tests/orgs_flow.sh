@@ -30,28 +30,9 @@ trap cleanup EXIT
 cfg=$tmp/bridge.json
 log=$tmp/serve.log
 
-alive() { kill -0 "$pid" 2>/dev/null; }
-ready() { curl -sf --max-time 1 "http://$addr/readyz" | grep -qx ready; }
-up_or_dead() { ready || ! alive; }
-wait_for() {
-	limit=$(($1 * 50))
-	shift
-	i=0
-	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -ge "$limit" ] && return 1
-		sleep 0.02
-	done
-	return 0
-}
-
-tries=0
-while :; do
-	tries=$((tries + 1))
-	port=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000))
-	addr=127.0.0.1:$port
+configure() {
 	sed -e "s|\"\\.\\./|\"$fixtures/saml/../|g" \
-	    -e "s|\"listen\": \"127.0.0.1:8080\"|\"listen\": \"$addr\"|" \
+	    -e "s|\"listen\": \"127.0.0.1:8080\"|\"listen\": \"$1\"|" \
 	    "$fixtures/saml/bridge.json" >"$cfg.in"
 	python3 -c '
 import json, sys
@@ -74,22 +55,8 @@ for k in c["connections"]:
         k["organization"] = "org_acme"
 json.dump(c, open(sys.argv[2], "w"), indent=1)
 ' "$cfg.in" "$cfg"
-	"$bin" serve --config "$cfg" 2>"$log" &
-	pid=$!
-	wait_for 60 up_or_dead
-	alive && grep -qF "listening on $addr" "$log" && break
-	if alive; then
-		echo "orgs_flow: FAIL: no answer on $addr" >&2
-		exit 1
-	fi
-	wait "$pid"
-	pid=
-	if ! grep -qF "Address already in use" "$log" || [ "$tries" -ge 10 ]; then
-		echo "orgs_flow: FAIL: the server did not start:" >&2
-		sed 's/^/    | /' "$log" >&2
-		exit 1
-	fi
-done
+}
+serve_start configure "$cfg" "$log"
 
 acme=https://api.acme.example.test/
 expect_exit 0 python3 "$srcdir/tests/orgs_flow.py" "http://$addr" "$fixtures" "$tmp"

@@ -28,43 +28,11 @@ mkdir "$tmp/keys"
 (umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
     -out "$tmp/keys/signing.pem" 2>/dev/null) || exit 1
 log=$tmp/serve.log
-alive() { kill -0 "$pid" 2>/dev/null; }
-ready() { curl -sf --max-time 1 "http://$addr/readyz" | grep -qx ready; }
-up_or_dead() { ready || ! alive; }
-wait_for() {
-	limit=$(($1 * 50))
-	shift
-	i=0
-	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -ge "$limit" ] && return 1
-		sleep 0.02
-	done
-	return 0
-}
-tries=0
-while :; do
-	tries=$((tries + 1))
-	port=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000))
-	addr=127.0.0.1:$port
-	sed -e "s|\"\\.\\./|\"$srcdir/|g" -e "s|127.0.0.1:8080|$addr|g" \
+configure() {
+	sed -e "s|\"\\.\\./|\"$srcdir/|g" -e "s|127.0.0.1:8080|$1|g" \
 	    "$srcdir/demo/bridge.json" >"$tmp/bridge.json"
-	"$bin" serve --config "$tmp/bridge.json" 2>"$log" &
-	pid=$!
-	wait_for 60 up_or_dead
-	alive && grep -qF "listening on $addr" "$log" && break
-	if alive; then
-		echo "quickstart: FAIL: no answer on $addr" >&2
-		exit 1
-	fi
-	wait "$pid"
-	pid=
-	if ! grep -qF "Address already in use" "$log" || [ "$tries" -ge 10 ]; then
-		echo "quickstart: FAIL: the server did not start:" >&2
-		sed 's/^/    | /' "$log" >&2
-		exit 1
-	fi
-done
+}
+serve_start configure "$tmp/bridge.json" "$log"
 
 # the page's commands, with its address
 verifier=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')

@@ -44,18 +44,6 @@ trap cleanup EXIT
 S2O_TEST_REDIS_PASSWORD=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 export S2O_TEST_REDIS_PASSWORD
 
-wait_for() {
-	limit=$(($1 * 50))
-	shift
-	i=0
-	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -ge "$limit" ] && return 1
-		sleep 0.02
-	done
-	return 0
-}
-random_port() { echo $((20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000)); }
 
 # redis-server on $rport (chosen on the first start, kept for restarts);
 # the password goes in a file, never on a command line

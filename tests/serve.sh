@@ -42,22 +42,6 @@ make_config() {
 	    "$fixtures/saml/bridge.json" >"${3:-$cfg}"
 }
 
-# wait_for SECONDS CMD...: polls CMD every 20 ms until it succeeds.
-wait_for() {
-	limit=$(($1 * 50))
-	shift
-	i=0
-	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -ge "$limit" ] && return 1
-		sleep 0.02
-	done
-	return 0
-}
-
-alive() { kill -0 "$pid" 2>/dev/null; }
-ready() { curl -sf --max-time 1 "http://$addr/readyz" | grep -qx ready; }
-up_or_dead() { ready || ! alive; }
 in_log() { grep -qF -e "$1" "$log"; }
 # the slow request and this scrape itself
 two_in_flight() {
@@ -91,29 +75,7 @@ expect_exit 2 "$bin" serve --config "$cfg"
 expect_line "saml2oidc: serve: config_invalid: issuer \"http://bridge.example.test\": serving needs an https issuer (TLS may end at a reverse proxy); http is allowed only on a loopback host such as 127.0.0.1 or localhost"
 
 # ---- start -------------------------------------------------------------------
-tries=0
-while :; do
-	tries=$((tries + 1))
-	port=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000))
-	addr=127.0.0.1:$port
-	make_config "$addr"
-	"$bin" --log-format json serve --config "$cfg" 2>"$log" &
-	pid=$!
-	wait_for 60 up_or_dead
-	# "listening" proves the answer came from this server
-	alive && in_log "listening on $addr" && break
-	if alive; then
-		echo "serve: FAIL: no answer on $addr" >&2
-		exit 1
-	fi
-	wait "$pid"
-	pid=
-	if ! in_log "Address already in use" || [ "$tries" -ge 10 ]; then
-		echo "serve: FAIL: the server did not start:" >&2
-		sed 's/^/    | /' "$log" >&2
-		exit 1
-	fi
-done
+serve_start make_config "$cfg" "$log" --log-format json
 nhealthz=0	# /healthz answers with 200 so far
 
 # ---- endpoints -----------------------------------------------------------------
