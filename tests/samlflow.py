@@ -131,10 +131,11 @@ ACS = "https://bridge.example.test/saml/acs"
 
 
 def signed_response(in_response_to, aid=None, idp="https://idp.example.test/",
-                    dest=ACS):
+                    dest=ACS, key="idp-rsa"):
     """A Response to the AuthnRequest in_response_to (None: unsolicited,
-    no InResponseTo), base64, from idp, to dest; its assertion ID is aid
-    (a fresh one by default)."""
+    no InResponseTo), base64, from idp, to dest, signed with
+    fixtures/keys/KEY.key (its certificate in KeyInfo, as real IdPs send
+    it); its assertion ID is aid (a fresh one by default)."""
     aid = aid or "_a" + secrets.token_hex(16)
     irt = ' InResponseTo="%s"' % in_response_to if in_response_to else ""
     xml = RESPONSE.format(rid="_r" + secrets.token_hex(16), aid=aid,
@@ -147,8 +148,8 @@ def signed_response(in_response_to, aid=None, idp="https://idp.example.test/",
         f.write(xml)
     keys = os.path.join(_fixtures, "keys")
     subprocess.run(["xmlsec1", "--sign", "--privkey-pem",
-                    os.path.join(keys, "idp-rsa.key") + "," +
-                    os.path.join(keys, "idp-rsa.crt"),
+                    os.path.join(keys, key + ".key") + "," +
+                    os.path.join(keys, key + ".crt"),
                     "--id-attr:ID",
                     "urn:oasis:names:tc:SAML:2.0:assertion:Assertion",
                     "--output", dst, src], check=True,
