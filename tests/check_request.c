@@ -532,6 +532,15 @@ START_TEST(test_metadata)
 	    "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST");
 	assert_xp(doc, SSO("/md:AssertionConsumerService/@Location"),
 	    "https://bridge.example.test/saml/acs");
+	/* and one per connection that takes IdP-initiated logins */
+	assert_xp(doc, "count(//md:AssertionConsumerService)", "2");
+	assert_xp(doc, SSO("/md:AssertionConsumerService[@isDefault='true']/"
+	    "@index"), "0");
+	assert_xp(doc, SSO("/md:AssertionConsumerService[@index='1']/"
+	    "@Location"), "https://bridge.example.test/saml/acs/"
+	    "corp-unsolicited");
+	assert_xp(doc, SSO("/md:AssertionConsumerService[@index='1']/"
+	    "@Binding"), "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST");
 #undef SSO
 	if (_i == 0)
 		assert_xp(doc, "count(//ds:Signature)", "0");

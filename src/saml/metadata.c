@@ -130,6 +130,43 @@ sign(xmlDocPtr doc, xmlNodePtr root, const char *id,
 	return rc;
 }
 
+/*
+ * One more AssertionConsumerService per connection that takes IdP-initiated
+ * logins: sp.acs_url/NAME (index 1, 2, ...), the URL such an IdP posts to,
+ * so its Destination names the connection (oidc/acs.c).
+ */
+static int
+add_connection_acs(xmlNodePtr sso, xmlNsPtr md, const struct s2o_config *cfg)
+{
+	xmlNodePtr	 acs;
+	char		*loc, idx[16];
+	size_t		 i, len;
+	unsigned int	 n = 0;
+	int		 rc;
+
+	for (i = 0; i < cfg->nconnections; i++) {
+		if (!cfg->connections[i].allow_idp_initiated)
+			continue;
+		len = strlen(cfg->sp.acs_url) + strlen(cfg->connections[i].name) +
+		    2;
+		if ((loc = malloc(len)) == NULL)
+			return -1;
+		snprintf(loc, len, "%s/%s", cfg->sp.acs_url,
+		    cfg->connections[i].name);
+		snprintf(idx, sizeof(idx), "%u", ++n);
+		rc = (acs = xmlNewChild(sso, md,
+		    BAD_CAST "AssertionConsumerService", NULL)) == NULL ||
+		    xmlNewProp(acs, BAD_CAST "Binding", BAD_CAST BINDING_POST) ==
+		    NULL || xmlNewProp(acs, BAD_CAST "Location", BAD_CAST loc) ==
+		    NULL || xmlNewProp(acs, BAD_CAST "index", BAD_CAST idx) ==
+		    NULL ? -1 : 0;
+		free(loc);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
 char *
 s2o_saml_sp_metadata(const struct s2o_config *cfg,
     const struct s2o_saml_sp_keys *keys, bool signed_, struct s2o_err *err)
@@ -192,6 +229,8 @@ s2o_saml_sp_metadata(const struct s2o_config *cfg,
 	xmlNewProp(acs, BAD_CAST "Location", BAD_CAST cfg->sp.acs_url);
 	xmlNewProp(acs, BAD_CAST "index", BAD_CAST "0");
 	xmlNewProp(acs, BAD_CAST "isDefault", BAD_CAST "true");
+	if (add_connection_acs(sso, md, cfg) == -1)
+		goto oom;
 	if (signed_ && sign(doc, root, id, keys, err) == -1)
 		goto fail;
 	if ((buf = xmlBufferCreate()) == NULL || (save = xmlSaveToBuffer(buf,
