@@ -132,6 +132,56 @@ START_TEST(test_session_policies_reapplied)
 }
 END_TEST
 
+/*
+ * A session carries the organization of its connection: /authorize from
+ * it asking for another organization goes back to the IdP (no code from
+ * the session), asking for its own gets a code whose tokens name it.
+ */
+START_TEST(test_session_organization)
+{
+	struct fx		 fx;
+	struct s2o_oidc_response resp;
+	struct s2o_connection	*unsol;
+	char			 handle[23], code[64], *p, *q;
+	unsigned char		*payload;
+	size_t			 n;
+	json_t			*o, *claims;
+
+	fx_open(&fx, "{\"organizations\": [{\"id\": \"org_acme\", "
+	    "\"name\": \"acme\"}, {\"id\": \"org_globex\", \"name\": "
+	    "\"globex\"}]}", OKTA_NOW);
+	unsol = (struct s2o_connection *)s2o_config_connection(fx.cfg,
+	    "corp-unsolicited");
+	ck_assert_ptr_nonnull(unsol->organization = strdup("org_acme"));
+	s2o_oidc_response_init(&resp);
+	ck_assert_int_eq(acs_unsolicited(&fx, "saml/idp-initiated/response.xml",
+	    NULL, NULL, &resp), 302);
+	handle_of(&resp, "__Host-s2o_session", handle);
+	/* another organization: not from this session */
+	ck_assert_int_eq(authorize_with(&fx, handle, "organization", "globex",
+	    &resp), 302);
+	ck_assert_msg(strncmp(resp.location, UNSOL_SSO "?",
+	    strlen(UNSOL_SSO "?")) == 0, "%s", resp.location);
+	ck_assert_ptr_null(strstr(resp.location, "code="));
+	/* its own, by name: a code, and org_id in the ID token */
+	ck_assert_int_eq(authorize_with(&fx, handle, "organization", "acme",
+	    &resp), 302);
+	code_of(&resp, code);
+	ck_assert_int_eq(token(&fx, code, VERIFIER, &o), 200);
+	p = strchr(jget(o, "id_token"), '.') + 1;
+	q = strchr(p, '.');
+	ck_assert_ptr_nonnull(payload = s2o_b64url_decode(p, (size_t)(q - p),
+	    65536, &n, &fx.err));
+	ck_assert_ptr_nonnull(claims = json_loadb((char *)payload, n, 0, NULL));
+	ck_assert_str_eq(jget(claims, "org_id"), "org_acme");
+	json_decref(claims);
+	free(payload);
+	json_decref(o);
+	s2o_oidc_response_cleanup(&resp);
+	fx_close(&fx);
+}
+END_TEST
+
 START_TEST(test_idp_initiated_refusals)
 {
 	struct fx		 fx;
@@ -327,6 +377,7 @@ session_suite(void)
 	tcase_add_test(tc, test_idp_initiated_session);
 	tcase_add_test(tc, test_session_policies_reapplied);
 	tcase_add_test(tc, test_idp_initiated_refusals);
+	tcase_add_test(tc, test_session_organization);
 	tcase_add_test(tc, test_session_cookie_loopback_http);
 	tcase_add_test(tc, test_provider_idp_initiated_rule);
 	suite_add_tcase(s, tc);
