@@ -506,6 +506,71 @@ START_TEST(test_policy_config_levels)
 }
 END_TEST
 
+/* The levels compiled once in a book decide and explain as the levels
+ * compiled per login do; the set borrows them and outlives nothing. */
+START_TEST(test_policy_book)
+{
+	struct s2o_config	*cfg;
+	struct s2o_policy_book	*book;
+	struct s2o_policy_set	*set;
+	struct s2o_diags	 d;
+	struct s2o_err		 err;
+	const struct s2o_connection *conn;
+	const struct s2o_client	*client;
+	struct s2o_connection	 copy;
+	int			 round;
+
+	s2o_diags_init(&d);
+	cfg = load("{\"deny_ip_ranges\": [\"203.0.113.0/24\"]}",
+	    "{\"allowed_groups\": [\"staff\"]}", "{\"require_mfa\": true, "
+	    "\"allow_ip_ranges\": [\"2001:db8::/32\", \"10.0.0.0/8\"]}", &d,
+	    &err);
+	ck_assert_msg(cfg != NULL, "%s", err.detail);
+	conn = s2o_config_connection(cfg, "corp");
+	client = s2o_config_client(cfg, "demo-app");
+	ck_assert_ptr_nonnull(book = s2o_policy_book_new(cfg, &err));
+	/* twice: a set freed must leave the book's ranges intact */
+	for (round = 0; round < 2; round++) {
+		s2o_err_clear(&err);
+		ck_assert_ptr_nonnull(set = s2o_policy_book_set(book, conn,
+		    client, NULL, &err));
+		ck_assert_int_eq(s2o_policy_check(set, "10.0.0.1", PROFILE,
+		    MFA_MS, &err), 0);
+		ck_assert_int_eq(s2o_policy_check(set, "203.0.113.1", PROFILE,
+		    MFA_MS, &err), -1);
+		ck_assert_s2o_err(&err, S2O_R_POLICY_DENIED, "deny_ip_ranges: "
+		    "203.0.113.1 is in 203.0.113.0/24 (policies of the top "
+		    "level)");
+		s2o_err_clear(&err);
+		ck_assert_int_eq(s2o_policy_check(set, "192.0.2.1", PROFILE,
+		    MFA_MS, &err), -1);
+		ck_assert_s2o_err(&err, S2O_R_POLICY_DENIED, "allow_ip_ranges: "
+		    "192.0.2.1 is in none of the allowed ranges (policies of "
+		    "client \"demo-app\")");
+		s2o_err_clear(&err);
+		ck_assert_int_eq(s2o_policy_check(set, "10.0.0.1", "{\"groups\":"
+		    "[\"x\"]}", MFA_MS, &err), -1);
+		ck_assert_s2o_err(&err, S2O_R_POLICY_DENIED, "allowed_groups: "
+		    "none of the user's groups is allowed (policies of "
+		    "connection \"corp\")");
+		s2o_policy_set_free(set);
+	}
+	/* a connection that is not the book's own is compiled on the spot */
+	copy = *conn;
+	s2o_err_clear(&err);
+	ck_assert_ptr_nonnull(set = s2o_policy_book_set(book, &copy, NULL,
+	    NULL, &err));
+	ck_assert_int_eq(s2o_policy_check(set, NULL, "{\"groups\":[]}", PWD,
+	    &err), -1);
+	ck_assert_s2o_err(&err, S2O_R_POLICY_DENIED, "allowed_groups: the "
+	    "user has no groups (policies of connection \"corp\")");
+	s2o_policy_set_free(set);
+	s2o_policy_book_free(book);
+	s2o_config_free(cfg);
+	s2o_diags_cleanup(&d);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -529,6 +594,7 @@ main(void)
 	tc = tcase_create("config");
 	tcase_add_loop_test(tc, test_policy_config_bad, 0, (int)NELEM(cfgbads));
 	tcase_add_test(tc, test_policy_config_levels);
+	tcase_add_test(tc, test_policy_book);
 	suite_add_tcase(s, tc);
 	rc = run_suite(s);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);

@@ -111,19 +111,17 @@ oidc_admit(const struct s2o_oidc_env *env, const struct oidc_admission *in,
 	const struct s2o_config_api	*api = NULL;
 	struct s2o_policy_set		*ps;
 	struct s2o_policy_login		 login;
-	char				 scope[160];
 	int				 rc;
 
 	/* an unknown address fails an allow list closed; an API's own
-	 * policies join for its audience */
-	if (in->audience != NULL &&
-	    (api = s2o_config_api(cfg, in->audience)) != NULL)
-		snprintf(scope, sizeof(scope), "API \"%s\"", api->identifier);
-	if ((ps = s2o_policy_set_for(cfg, in->conn, in->client, why)) == NULL)
+	 * policies join for its audience; the levels were compiled with
+	 * the provider */
+	if (in->audience != NULL)
+		api = s2o_config_api(cfg, in->audience);
+	if ((ps = s2o_policy_book_set(env->op->policies, in->conn,
+	    in->client, api, why)) == NULL)
 		return -1;
-	rc = (api != NULL && s2o_policy_set_add(ps, &api->policies, scope,
-	    why) == -1) || s2o_policy_check(ps, in->client_ip, in->profile,
-	    in->acr, why) == -1 ? -1 : 0;
+	rc = s2o_policy_check(ps, in->client_ip, in->profile, in->acr, why);
 	s2o_policy_set_free(ps);
 	if (rc == -1 || out == NULL)
 		return rc;

@@ -455,13 +455,38 @@ s2o_oidc_authn_contexts(const struct s2o_config *cfg,
 	    acr_values, out, err);
 }
 
-int
-s2o_oidc_authn_contexts_api(const struct s2o_config *cfg,
-    const struct s2o_connection *conn, const struct s2o_client *client,
-    const struct s2o_config_api *api, const char *acr_values, char ***out,
+/* The login's policies: borrowed from book when there is one (a
+ * provider's), else compiled from cfg. Caller frees; NULL with err. */
+static struct s2o_policy_set *
+login_policies(const struct s2o_policy_book *book,
+    const struct s2o_config *cfg, const struct s2o_connection *conn,
+    const struct s2o_client *client, const struct s2o_config_api *api,
     struct s2o_err *err)
 {
-	char			  scope[160];
+	struct s2o_policy_set	*ps;
+	char			 scope[160];
+
+	if (book != NULL)
+		return s2o_policy_book_set(book, conn, client, api, err);
+	if ((ps = s2o_policy_set_for(cfg, conn, client, err)) == NULL)
+		return NULL;
+	/* the audience's policies join the login's, require_mfa included */
+	if (api != NULL) {
+		snprintf(scope, sizeof(scope), "API \"%s\"", api->identifier);
+		if (s2o_policy_set_add(ps, &api->policies, scope, err) == -1) {
+			s2o_policy_set_free(ps);
+			return NULL;
+		}
+	}
+	return ps;
+}
+
+static int
+authn_contexts(const struct s2o_policy_book *book,
+    const struct s2o_config *cfg, const struct s2o_connection *conn,
+    const struct s2o_client *client, const struct s2o_config_api *api,
+    const char *acr_values, char ***out, struct s2o_err *err)
+{
 	struct s2o_policy_set	*ps;
 	const char		**mfa = NULL;
 	char			**v = NULL;
@@ -470,13 +495,9 @@ s2o_oidc_authn_contexts_api(const struct s2o_config *cfg,
 	int			  rc = -1;
 
 	*out = NULL;
-	if ((ps = s2o_policy_set_for(cfg, conn, client, err)) == NULL)
+	if ((ps = login_policies(book, cfg, conn, client, api, err)) == NULL)
 		return -1;
-	/* the audience's policies join the login's, require_mfa included */
-	if (api != NULL)
-		snprintf(scope, sizeof(scope), "API \"%s\"", api->identifier);
-	if ((api != NULL && s2o_policy_set_add(ps, &api->policies, scope,
-	    err) == -1) || s2o_policy_set_mfa_classes(ps, &mfa, err) == -1)
+	if (s2o_policy_set_mfa_classes(ps, &mfa, err) == -1)
 		goto out;
 	for (i = 0; mfa != NULL && mfa[i] != NULL; i++)
 		;
@@ -519,6 +540,16 @@ out:
 	free(mfa);
 	s2o_policy_set_free(ps);
 	return rc;
+}
+
+int
+s2o_oidc_authn_contexts_api(const struct s2o_config *cfg,
+    const struct s2o_connection *conn, const struct s2o_client *client,
+    const struct s2o_config_api *api, const char *acr_values, char ***out,
+    struct s2o_err *err)
+{
+	return authn_contexts(NULL, cfg, conn, client, api, acr_values, out,
+	    err);
 }
 
 /* The pending login as JSON; NULL with err. */
@@ -606,7 +637,7 @@ s2o_oidc_authorize(const struct s2o_oidc_env *env,
 	p.relay_state = relay;
 	p.login_hint = a.login_hint;
 	p.force_authn = a.force_authn;
-	if (s2o_oidc_authn_contexts_api(cfg, a.conn, a.client,
+	if (authn_contexts(env->op->policies, cfg, a.conn, a.client,
 	    s2o_config_api(cfg, a.audience), a.acr_values, &classes, err) ==
 	    -1)
 		goto out;

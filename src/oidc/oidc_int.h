@@ -39,6 +39,8 @@ struct s2o_oidc_provider {
 	struct s2o_mapping	**mappings;
 	pthread_mutex_t		 trust_lock;	/* guards the trusts pointers */
 	struct oidc_kick	*kicks;		/* per connection */
+	/* every level's policies, compiled once */
+	struct s2o_policy_book	*policies;
 };
 
 /* A refresh asked for by a Response signed with an unknown key. */

@@ -124,6 +124,7 @@ s2o_oidc_provider_new(const struct s2o_config *cfg,
 	op->ks = ks;
 	pthread_mutex_init(&op->trust_lock, NULL);
 	if (connections_load(op, err) == -1 ||
+	    (op->policies = s2o_policy_book_new(cfg, err)) == NULL ||
 	    (op->jwks = s2o_token_jwks_json(ks, err)) == NULL ||
 	    oidc_discovery_build(op, err) == -1 ||
 	    oidc_vkeys_load(op, err) == -1) {
@@ -142,6 +143,7 @@ s2o_oidc_provider_free(struct s2o_oidc_provider *op)
 	if (op == NULL)
 		return;
 	oidc_vkeys_free(op);
+	s2o_policy_book_free(op->policies);
 	for (i = 0; i < op->cfg->nconnections; i++) {
 		if (op->trusts != NULL)
 			s2o_saml_trust_free(op->trusts[i]);

@@ -39,6 +39,7 @@ struct level {
 	bool			 require_mfa;
 	const char *const	*mfa;		/* NULL-terminated */
 	size_t			 nmfa;
+	bool			 borrowed;	/* ipsets owned by a book */
 };
 
 struct s2o_policy_set {
@@ -64,6 +65,8 @@ s2o_policy_set_free(struct s2o_policy_set *set)
 	if (set == NULL)
 		return;
 	for (i = 0; i < set->n; i++) {
+		if (set->v[i].borrowed)
+			continue;
 		s2o_policy_ipset_free(set->v[i].deny);
 		s2o_policy_ipset_free(set->v[i].allow);
 	}
@@ -160,6 +163,181 @@ s2o_policy_set_for(const struct s2o_config *cfg,
 		    client->client_id);
 		if (s2o_policy_set_add(set, &client->policies, scope, err) ==
 		    -1)
+			goto fail;
+	}
+	return set;
+fail:
+	s2o_policy_set_free(set);
+	return NULL;
+}
+
+/* ---- books: every level of one configuration, compiled once ---------- */
+
+struct s2o_policy_book {
+	const struct s2o_config	*cfg;		/* borrowed */
+	struct s2o_policy_set	*top;
+	struct s2o_policy_set	**conns;	/* per connection */
+	struct s2o_policy_set	**clients;	/* per client */
+	struct s2o_policy_set	**apis;		/* per API */
+};
+
+void
+s2o_policy_book_free(struct s2o_policy_book *b)
+{
+	size_t	i;
+
+	if (b == NULL)
+		return;
+	s2o_policy_set_free(b->top);
+	for (i = 0; b->conns != NULL && i < b->cfg->nconnections; i++)
+		s2o_policy_set_free(b->conns[i]);
+	for (i = 0; b->clients != NULL && i < b->cfg->nclients; i++)
+		s2o_policy_set_free(b->clients[i]);
+	for (i = 0; b->apis != NULL && i < b->cfg->napis; i++)
+		s2o_policy_set_free(b->apis[i]);
+	free(b->conns);
+	free(b->clients);
+	free(b->apis);
+	free(b);
+}
+
+/* One level alone in a new set; NULL with err. */
+static struct s2o_policy_set *
+level_compile(const struct s2o_config_policies *p, const char *scope,
+    struct s2o_err *err)
+{
+	struct s2o_policy_set	*set;
+
+	if ((set = s2o_policy_set_new(err)) == NULL)
+		return NULL;
+	if (s2o_policy_set_add(set, p, scope, err) == -1) {
+		s2o_policy_set_free(set);
+		return NULL;
+	}
+	return set;
+}
+
+static struct s2o_policy_set **
+levels_new(size_t n, struct s2o_err *err)
+{
+	struct s2o_policy_set	**v;
+
+	if ((v = calloc(n > 0 ? n : 1, sizeof(*v))) == NULL)
+		s2o_err_oom(err);
+	return v;
+}
+
+struct s2o_policy_book *
+s2o_policy_book_new(const struct s2o_config *cfg, struct s2o_err *err)
+{
+	struct s2o_policy_book	*b;
+	char			 scope[SCOPE_MAX];
+	size_t			 i;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL) {
+		s2o_err_oom(err);
+		return NULL;
+	}
+	b->cfg = cfg;
+	if ((b->conns = levels_new(cfg->nconnections, err)) == NULL ||
+	    (b->clients = levels_new(cfg->nclients, err)) == NULL ||
+	    (b->apis = levels_new(cfg->napis, err)) == NULL ||
+	    (b->top = level_compile(&cfg->policies, "the top level",
+	    err)) == NULL)
+		goto fail;
+	for (i = 0; i < cfg->nconnections; i++) {
+		snprintf(scope, sizeof(scope), "connection \"%s\"",
+		    cfg->connections[i].name);
+		if ((b->conns[i] = level_compile(&cfg->connections[i].policies,
+		    scope, err)) == NULL)
+			goto fail;
+	}
+	for (i = 0; i < cfg->nclients; i++) {
+		snprintf(scope, sizeof(scope), "client \"%s\"",
+		    cfg->clients[i].client_id);
+		if ((b->clients[i] = level_compile(&cfg->clients[i].policies,
+		    scope, err)) == NULL)
+			goto fail;
+	}
+	for (i = 0; i < cfg->napis; i++) {
+		/* as the ACS and /authorize named it: 160 bytes, then cut */
+		char	api_scope[160];
+
+		snprintf(api_scope, sizeof(api_scope), "API \"%s\"",
+		    cfg->apis[i].identifier);
+		if ((b->apis[i] = level_compile(&cfg->apis[i].policies,
+		    api_scope, err)) == NULL)
+			goto fail;
+	}
+	return b;
+fail:
+	s2o_policy_book_free(b);
+	return NULL;
+}
+
+/* Appends src's levels to dst, borrowing their ranges. */
+static int
+set_borrow(struct s2o_policy_set *dst, const struct s2o_policy_set *src,
+    struct s2o_err *err)
+{
+	struct level	*nv;
+	size_t		 i;
+
+	if (src->n == 0)
+		return 0;
+	if ((nv = reallocarray(dst->v, dst->n + src->n, sizeof(*nv))) == NULL)
+		return s2o_err_oom(err);
+	dst->v = nv;
+	for (i = 0; i < src->n; i++) {
+		dst->v[dst->n] = src->v[i];
+		dst->v[dst->n].borrowed = true;
+		dst->n++;
+	}
+	return 0;
+}
+
+/* The index of elem in the array base[n], or n when it is not one of
+ * them (a caller's own copy). */
+#define BOOK_INDEX(base, n, elem) \
+	((elem) >= (base) && (elem) < (base) + (n) ? \
+	(size_t)((elem) - (base)) : (n))
+
+struct s2o_policy_set *
+s2o_policy_book_set(const struct s2o_policy_book *b,
+    const struct s2o_connection *conn, const struct s2o_client *client,
+    const struct s2o_config_api *api, struct s2o_err *err)
+{
+	const struct s2o_config	*cfg = b->cfg;
+	struct s2o_policy_set	*set;
+	size_t			 i;
+	char			 scope[160];
+
+	if ((set = s2o_policy_set_new(err)) == NULL)
+		return NULL;
+	if (set_borrow(set, b->top, err) == -1)
+		goto fail;
+	if (conn != NULL) {
+		i = BOOK_INDEX(cfg->connections, cfg->nconnections, conn);
+		if ((i < cfg->nconnections ? set_borrow(set, b->conns[i], err) :
+		    (snprintf(scope, sizeof(scope), "connection \"%s\"",
+		    conn->name), s2o_policy_set_add(set, &conn->policies,
+		    scope, err))) == -1)
+			goto fail;
+	}
+	if (client != NULL) {
+		i = BOOK_INDEX(cfg->clients, cfg->nclients, client);
+		if ((i < cfg->nclients ? set_borrow(set, b->clients[i], err) :
+		    (snprintf(scope, sizeof(scope), "client \"%s\"",
+		    client->client_id), s2o_policy_set_add(set,
+		    &client->policies, scope, err))) == -1)
+			goto fail;
+	}
+	if (api != NULL) {
+		i = BOOK_INDEX(cfg->apis, cfg->napis, api);
+		if ((i < cfg->napis ? set_borrow(set, b->apis[i], err) :
+		    (snprintf(scope, sizeof(scope), "API \"%s\"",
+		    api->identifier), s2o_policy_set_add(set, &api->policies,
+		    scope, err))) == -1)
 			goto fail;
 	}
 	return set;

@@ -82,6 +82,32 @@ struct s2o_policy_set *s2o_policy_set_for(const struct s2o_config *cfg,
 		    const struct s2o_client *client, struct s2o_err *err);
 
 /*
+ * Every policy level of one configuration (top level, each connection,
+ * each client, each API), compiled once so that a request parses nothing:
+ * made with the provider, per configuration generation.
+ */
+struct s2o_policy_book;
+
+/* Compiles cfg's levels; cfg is borrowed and must outlive the book.
+ * Caller frees with s2o_policy_book_free(). NULL with err set as
+ * s2o_policy_set_add. */
+struct s2o_policy_book *s2o_policy_book_new(const struct s2o_config *cfg,
+		    struct s2o_err *err);
+void		 s2o_policy_book_free(struct s2o_policy_book *b);
+/*
+ * The set for a login, as s2o_policy_set_for() followed by the API's
+ * level (api may be NULL), with the same levels, order and details, but
+ * borrowing the book's compiled levels: the set must not outlive b. A
+ * connection, client or API that is not one of the book's configuration
+ * is compiled on the spot. Caller frees with s2o_policy_set_free(); NULL
+ * with err.
+ */
+struct s2o_policy_set *s2o_policy_book_set(const struct s2o_policy_book *b,
+		    const struct s2o_connection *conn,
+		    const struct s2o_client *client,
+		    const struct s2o_config_api *api, struct s2o_err *err);
+
+/*
  * The AuthnContextClassRefs to request when some level requires MFA: the
  * classes of the first such level that every other such level accepts
  * too, in its order. Returns 0 with *classes NULL when no level requires
