@@ -633,24 +633,6 @@ write_server_config(const char *laddr, bool broken)
 	free(text);
 }
 
-/* A port nobody listens on now (the kernel's choice; a race with other
- * processes is possible, so callers retry). */
-static unsigned int
-free_port(void)
-{
-	struct sockaddr_in	sa;
-	socklen_t		len = sizeof(sa);
-	int			fd;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_ne(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
 
 static void
 srv_dir_make(void)
@@ -686,7 +668,7 @@ START_TEST(test_server_lifecycle)
 	ck_assert_ptr_nonnull(devnull = fopen("/dev/null", "w"));
 	s2o_log_set_stream(devnull);
 	for (tries = 0; srv == NULL && tries < 5; tries++) {
-		port = free_port();
+		port = s2o_test_free_port();
 		snprintf(laddr, sizeof(laddr), "127.0.0.1:%u", port);
 		write_server_config(laddr, false);
 		s2o_err_clear(&err);

@@ -527,6 +527,23 @@ START_TEST(test_authorize_check_table)
 }
 END_TEST
 
+/* An endpoint environment over fx's provider: a clock fixed at now and a
+ * fresh memory store (the caller frees env->store). */
+static void
+env_open(struct s2o_oidc_env *env, const struct fx *fx,
+    struct s2o_clock *clock, time_t now)
+{
+	struct s2o_err	err;
+
+	s2o_err_clear(&err);
+	s2o_clock_init_fixed(clock, now);
+	memset(env, 0, sizeof(*env));
+	env->op = fx->op;
+	env->clock = clock;
+	env->store = s2o_store_memory_new(clock, &err);
+	ck_assert_msg(env->store != NULL, "%s", err.detail);
+}
+
 /* The answer for a case: the page or the redirect, never both. */
 START_TEST(test_authorize_error_answers)
 {
@@ -545,12 +562,8 @@ START_TEST(test_authorize_error_answers)
 	    "code_challenge_method", "plain", NULL };
 
 	bridge_open(&fx);
-	s2o_clock_init_fixed(&clock, 1700000000);
+	env_open(&env, &fx, &clock, 1700000000);
 	s2o_err_clear(&err);
-	memset(&env, 0, sizeof(env));
-	env.op = fx.op;
-	env.clock = &clock;
-	ck_assert_ptr_nonnull(env.store = s2o_store_memory_new(&clock, &err));
 	s2o_oidc_response_init(&resp);
 	req.query = v;
 	/* unverified client: a page, input escaped, no Location */
@@ -611,15 +624,11 @@ START_TEST(test_authorize_accepts)
 	    GOOD_AFTER_CLIENT, "connection", "corp-ec", NULL };
 
 	bridge_open(&fx);
-	s2o_clock_init_fixed(&clock, 1700000000);
+	env_open(&env, &fx, &clock, 1700000000);
 	s2o_err_clear(&err);
 	ck_assert_int_eq(s2o_saml_init(&err), 0);
-	memset(&env, 0, sizeof(env));
-	env.op = fx.op;
-	env.clock = &clock;
 	ck_assert_ptr_nonnull(spk = s2o_saml_sp_keys_new(&fx.cfg->sp, &err));
 	env.spk = spk;
-	ck_assert_ptr_nonnull(env.store = s2o_store_memory_new(&clock, &err));
 	s2o_oidc_response_init(&resp);
 	req.query = v;
 	req.nquery = authz_query(v, 32, redirect);
@@ -756,12 +765,8 @@ START_TEST(test_acs_code_once)
 	ck_assert_int_eq(s2o_saml_init(&err), 0);
 	ck_assert_ptr_nonnull(saml = fx_read(fx_path("saml/okta/response.xml"),
 	    NULL));
-	s2o_clock_init_fixed(&clock, OKTA_NOW);
+	env_open(&env, &fx, &clock, OKTA_NOW);
 	s2o_err_clear(&err);
-	memset(&env, 0, sizeof(env));
-	env.op = fx.op;
-	env.clock = &clock;
-	ck_assert_ptr_nonnull(env.store = s2o_store_memory_new(&clock, &err));
 	s2o_oidc_response_init(&resp);
 
 	/* no RelayState, or one nobody stored: refused before parsing */
@@ -842,12 +847,8 @@ START_TEST(test_acs_form_post)
 	ck_assert_int_eq(s2o_saml_init(&err), 0);
 	ck_assert_ptr_nonnull(saml = fx_read(fx_path("saml/okta/response.xml"),
 	    NULL));
-	s2o_clock_init_fixed(&clock, OKTA_NOW);
+	env_open(&env, &fx, &clock, OKTA_NOW);
 	s2o_err_clear(&err);
-	memset(&env, 0, sizeof(env));
-	env.op = fx.op;
-	env.clock = &clock;
-	ck_assert_ptr_nonnull(env.store = s2o_store_memory_new(&clock, &err));
 	s2o_oidc_response_init(&resp);
 	acs_pending_mode(env.store, "r1", "okta", "form_post");
 	ck_assert_int_eq(acs_post(&env, saml, "r1", &resp), 200);
@@ -951,12 +952,8 @@ START_TEST(test_token_cases)
 	size_t			 n;
 
 	bridge_open(&fx);
-	s2o_clock_init_fixed(&clock, 1700000000);
+	env_open(&env, &fx, &clock, 1700000000);
 	s2o_err_clear(&err);
-	memset(&env, 0, sizeof(env));
-	env.op = fx.op;
-	env.clock = &clock;
-	ck_assert_ptr_nonnull(env.store = s2o_store_memory_new(&clock, &err));
 	ck_assert_int_eq(s2o_store_put(env.store, S2O_OIDC_NS_CODE, "C0DE",
 	    "{\"client_id\":\"demo-app\",\"scope\":\"openid\",\"redirect_uri\":"
 	    "\"" CB "\",\"code_challenge\":\"" CHALLENGE "\",\"nonce\":\"nc\","

@@ -337,23 +337,6 @@ END_TEST
 
 /* ---- the Redis back end ----------------------------------------------- */
 
-/* A loopback port nothing listens on (bound, then closed). */
-static unsigned int
-closed_port(void)
-{
-	struct sockaddr_in	sa;
-	socklen_t		len = sizeof(sa);
-	int			fd;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_ne(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
 
 static struct s2o_config_store
 redis_cfg(unsigned int port, const char *password)
@@ -382,7 +365,7 @@ START_TEST(test_redis_refused)
 	char			 want[128], *v = (char *)"x";
 
 	s2o_clock_init_fixed(&clock, 1000);
-	c = redis_cfg(closed_port(), "hunter2");
+	c = redis_cfg(s2o_test_free_port(), "hunter2");
 	s2o_err_clear(&err);
 	/* made without connecting: a bridge starts while Redis is down */
 	ck_assert_ptr_nonnull(st = s2o_store_new(&c, &clock, &err));

@@ -18,6 +18,12 @@ const char	*fx_path(const char *rel);
 const char	*src_path(const char *rel);
 /* Reads a whole file; caller frees. Fails the test when unreadable. */
 char		*fx_read(const char *abs_path, size_t *len);
+/*
+ * A loopback TCP port nothing listens on now: bound, read back and closed
+ * (the kernel's choice). Another process may take it meanwhile, so a
+ * caller that listens on it retries.
+ */
+unsigned int	 s2o_test_free_port(void);
 /* Runs a Suite with CK_ENV and returns the exit status for main(). */
 int		 run_suite(Suite *s);
 
