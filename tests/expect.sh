@@ -13,7 +13,12 @@
 # find_pyjwt               sets $py to a python3 with the jwt and
 #                          cryptography modules, or returns 1.
 #
+# require_tools TOOL...    skips the test (exit 77) unless every TOOL is
+#                          on the PATH.
+#
 # For the tests that run the server on 127.0.0.1:
+# serve_tmp                makes $tmp and, at exit, kills the server of
+#                          serve_start ($pid) and removes $tmp.
 # wait_for SECONDS CMD...  polls CMD every 20 ms until it succeeds; 1 when
 #                          it never did.
 # random_port              a port from 20000 to 49999.
@@ -93,6 +98,25 @@ if [ ! -x "$bin" ]; then
 	echo "$name: $bin not found or not executable (build it first)" >&2
 	exit 1
 fi
+
+require_tools() {
+	for _tool in "$@"; do
+		if ! command -v "$_tool" >/dev/null 2>&1; then
+			echo "$name: SKIP: $_tool not found"
+			exit 77
+		fi
+	done
+}
+
+serve_tmp() {
+	tmp=$(mktemp -d) || exit 1
+	pid=
+	trap serve_cleanup EXIT
+}
+serve_cleanup() {
+	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
 
 wait_for() {
 	_limit=$(($1 * 50))

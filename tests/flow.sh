@@ -21,23 +21,12 @@
 name=flow
 . "${S2O_SRCDIR:-.}/tests/expect.sh"
 
-for tool in curl xmlsec1; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "flow: SKIP: $tool not found"
-		exit 77
-	fi
-done
+require_tools curl xmlsec1
 if ! find_pyjwt; then
 	echo "flow: SKIP: no python3 with jwt and cryptography"
 	exit 77
 fi
-tmp=$(mktemp -d) || exit 1
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+serve_tmp
 cfg=$tmp/bridge.json
 log=$tmp/serve.log
 

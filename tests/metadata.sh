@@ -25,12 +25,7 @@
 name=metadata
 . "${S2O_SRCDIR:-.}/tests/expect.sh"
 
-for tool in curl xmlsec1 python3 openssl; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "metadata: SKIP: $tool not found"
-		exit 77
-	fi
-done
+require_tools curl xmlsec1 python3 openssl
 tmp=$(mktemp -d) || exit 1
 pid=
 hpid=

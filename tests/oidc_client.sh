@@ -20,12 +20,7 @@ name=oidc_client
 . "${S2O_SRCDIR:-.}/tests/expect.sh"
 
 OPENID_CLIENT_VERSION=5.7.1	# CommonJS, Node.js 12 and later
-for tool in node npm curl xmlsec1 python3; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "oidc_client: SKIP: $tool not found"
-		exit 77
-	fi
-done
+require_tools node npm curl xmlsec1 python3
 cache=${S2O_NPM_CACHE:-${HOME:-/tmp}/.cache/saml2oidc-npm}
 if [ ! -f "$cache/node_modules/openid-client/package.json" ] ||
     ! grep -q "\"version\": \"$OPENID_CLIENT_VERSION\"" \
@@ -39,13 +34,7 @@ if [ ! -f "$cache/node_modules/openid-client/package.json" ] ||
 		exit 77
 	fi
 fi
-tmp=$(mktemp -d) || exit 1
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+serve_tmp
 cfg=$tmp/bridge.json
 log=$tmp/serve.log
 

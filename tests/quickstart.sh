@@ -11,19 +11,8 @@
 name=quickstart
 . "${S2O_SRCDIR:-.}/tests/expect.sh"
 
-for tool in curl openssl xmlsec1 python3; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "quickstart: SKIP: $tool not found"
-		exit 77
-	fi
-done
-tmp=$(mktemp -d) || exit 1
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+require_tools curl openssl xmlsec1 python3
+serve_tmp
 mkdir "$tmp/keys"
 (umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
     -out "$tmp/keys/signing.pem" 2>/dev/null) || exit 1

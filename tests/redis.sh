@@ -24,12 +24,7 @@
 name=redis
 . "${S2O_SRCDIR:-.}/tests/expect.sh"
 
-for tool in redis-server curl xmlsec1 python3; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "redis: SKIP: $tool not found"
-		exit 77
-	fi
-done
+require_tools redis-server curl xmlsec1 python3
 tmp=$(mktemp -d) || exit 1
 rpid=
 apid=

@@ -17,19 +17,8 @@
 name=serve
 . "${S2O_SRCDIR:-.}/tests/expect.sh"
 
-for tool in curl python3; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "serve: SKIP: $tool not found"
-		exit 77
-	fi
-done
-tmp=$(mktemp -d) || exit 1
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+require_tools curl python3
+serve_tmp
 cfg=$tmp/bridge.json
 log=$tmp/serve.log
 
