@@ -12,118 +12,150 @@
 
 #include "core/core.h"
 
-static int
-b64_value(unsigned char c, bool url)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == (url ? '-' : '+'))
-		return 62;
-	if (c == (url ? '_' : '/'))
-		return 63;
-	return -1;
-}
+/*
+ * What each byte is, one table per alphabet (RFC 4648 §4 and §5): a
+ * symbol's value plus one, PD for the pad '=', SP for white space, 0 for
+ * anything else (every byte from 0x80 up). One lookup per byte, no
+ * branch on the character's range: the SAMLResponse of every login goes
+ * through here, some 7,000 bytes of it.
+ */
+#define PD	65
+#define SP	66
 
-static bool
-is_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
+static const unsigned char std_class[256] = {
+	 0,  0,  0,  0,  0,  0,  0,  0,  0, SP, SP,  0,  0, SP,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	SP,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0, 63,  0,  0,  0, 64,
+	53, 54, 55, 56, 57, 58, 59, 60, 61, 62,  0,  0,  0, PD,  0,  0,
+	 0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14, 15,
+	16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,  0,  0,  0,  0,  0,
+	 0, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41,
+	42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52,  0,  0,  0,  0,  0,
+};
+
+static const unsigned char url_class[256] = {
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0, 63,  0,  0,
+	53, 54, 55, 56, 57, 58, 59, 60, 61, 62,  0,  0,  0,  0,  0,  0,
+	 0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14, 15,
+	16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,  0,  0,  0,  0, 64,
+	 0, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41,
+	42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52,  0,  0,  0,  0,  0,
+};
+
+static const char std_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 bool
 s2o_b64_looks_like(const char *s, size_t len)
 {
-	size_t	i, n = 0;
+	size_t		i, n = 0;
+	unsigned int	k;
 
 	for (i = 0; i < len; i++) {
-		if (is_space((unsigned char)s[i]))
-			continue;
-		if (b64_value((unsigned char)s[i], false) < 0 && s[i] != '=')
+		k = std_class[(unsigned char)s[i]];
+		if (k == 0)
 			return false;
-		n++;
+		if (k != SP)
+			n++;
 	}
 	return n > 0;
 }
 
 /*
- * Compacts in into a standard-alphabet, padded string in *out (caller
- * frees). url selects the base64url alphabet, which must come unpadded.
+ * Checks in and returns the standard-alphabet, padded text to decode, of
+ * *clen bytes with *pad of them '=': in itself when it is that already
+ * (the common case: a run of symbols, then its padding), else a compacted
+ * copy in *copy, which the caller frees. url selects the base64url
+ * alphabet, which must come unpadded. NULL with err when in is not
+ * strict base64 or decodes to more than max bytes.
  */
-static char *
-b64_compact(const char *in, size_t inlen, bool url, size_t max,
-    size_t *outlen, size_t *pad, struct s2o_err *err)
+static const char *
+b64_prepare(const char *in, size_t inlen, bool url, size_t max,
+    size_t *clen, size_t *pad, char **copy, struct s2o_err *err)
 {
-	char	*c;
-	size_t	 i, n = 0, npad = 0, first_pad = 0;
-	int	 v, last = 0;
+	const unsigned char	*cls = url ? url_class : std_class;
+	const char		*c = in;
+	char			*w;
+	size_t			 i, n, npad = 0, first_pad = 0;
+	unsigned int		 k, last = 0;
 
-	if ((c = malloc(inlen + 4)) == NULL) {
-		s2o_err_oom(err);
-		return NULL;
-	}
-	for (i = 0; i < inlen; i++) {
-		unsigned char ch = (unsigned char)in[i];
-
-		if (!url && is_space(ch))
-			continue;
-		if (!url && ch == '=') {
-			if (npad++ == 0)
-				first_pad = i;
-			c[n++] = '=';
-			continue;
+	*copy = NULL;
+	for (i = 0; i < inlen && cls[(unsigned char)in[i]] - 1u < 64; i++)
+		continue;
+	n = i;
+	while (!url && i < inlen && in[i] == '=')
+		i++;
+	npad = i - n;
+	n = i;
+	if (i < inlen || url) {
+		/* white space, a stray byte or base64url: symbol by symbol */
+		if ((w = malloc(inlen + 4)) == NULL) {
+			s2o_err_oom(err);
+			return NULL;
 		}
-		if (npad > 0 || (v = b64_value(ch, url)) < 0) {
-			free(c);
+		*copy = w;
+		c = w;
+		n = npad = 0;
+		for (i = 0; i < inlen; i++) {
+			k = cls[(unsigned char)in[i]];
+			if (k - 1 < 64 && npad == 0) {	/* a symbol */
+				w[n++] = std_alphabet[k - 1];
+				continue;
+			}
+			if (k == SP)
+				continue;
+			if (k == PD) {
+				if (npad++ == 0)
+					first_pad = i;
+				w[n++] = '=';
+				continue;
+			}
 			s2o_err_set(err, S2O_R_MALFORMED, npad > 0 ?
 			    "base64: data after padding at offset %zu" :
 			    "base64: invalid character at offset %zu",
 			    npad > 0 ? first_pad : i);
-			return NULL;
+			goto fail;
 		}
-		last = v;
-		c[n++] = url ? (char)(v == 62 ? '+' : v == 63 ? '/' : ch) :
-		    (char)ch;
-	}
-	if (url) {
-		if (n % 4 == 1)
-			goto badlen;
-		while (n % 4 != 0) {
-			c[n++] = '=';
-			npad++;
+		if (url) {
+			if (n % 4 == 1)
+				goto badlen;
+			while (n % 4 != 0) {
+				w[n++] = '=';
+				npad++;
+			}
 		}
+		w[n] = '\0';
 	}
 	if (n == 0 || n % 4 != 0)
 		goto badlen;
 	if (npad > 2) {	/* "Z===": the length is right, the padding is not */
-		free(c);
 		s2o_err_set(err, S2O_R_MALFORMED, "base64: too much padding");
-		return NULL;
+		goto fail;
 	}
 	/* the unused low bits of the last symbol must be zero (RFC 4648 §3.5) */
+	if (npad > 0)
+		last = std_class[(unsigned char)c[n - npad - 1]] - 1u;
 	if ((npad == 1 && (last & 0x03) != 0) ||
 	    (npad == 2 && (last & 0x0f) != 0)) {
-		free(c);
 		s2o_err_set(err, S2O_R_MALFORMED, "base64: non-zero pad bits");
-		return NULL;
+		goto fail;
 	}
 	if (n / 4 * 3 - npad > max) {
-		free(c);
 		s2o_err_set(err, S2O_R_TOO_LARGE,
 		    "decoded input exceeds the limit of %zu bytes", max);
-		return NULL;
+		goto fail;
 	}
-	c[n] = '\0';
-	*outlen = n;
+	*clen = n;
 	*pad = npad;
 	return c;
 badlen:
-	free(c);
 	s2o_err_set(err, S2O_R_MALFORMED, n == 0 ? "base64: empty input" :
 	    "base64: length is not a multiple of 4");
+fail:
+	free(*copy);
+	*copy = NULL;
 	return NULL;
 }
 
@@ -132,19 +164,21 @@ b64_decode(const char *in, size_t inlen, bool url, size_t max,
     size_t *outlen, struct s2o_err *err)
 {
 	unsigned char	*out;
-	char		*c;
+	const char	*c;
+	char		*copy;
 	size_t		 clen, pad;
 	int		 n;
 
-	if ((c = b64_compact(in, inlen, url, max, &clen, &pad, err)) == NULL)
+	if ((c = b64_prepare(in, inlen, url, max, &clen, &pad, &copy,
+	    err)) == NULL)
 		return NULL;
 	if (clen > INT_MAX || (out = malloc(clen / 4 * 3 + 1)) == NULL) {
-		free(c);
+		free(copy);
 		s2o_err_oom(err);
 		return NULL;
 	}
-	n = EVP_DecodeBlock(out, (unsigned char *)c, (int)clen);
-	free(c);
+	n = EVP_DecodeBlock(out, (const unsigned char *)c, (int)clen);
+	free(copy);
 	if (n < 0 || (size_t)n < pad) {
 		free(out);
 		s2o_err_set(err, S2O_R_MALFORMED, "base64: cannot decode");
