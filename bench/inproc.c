@@ -160,7 +160,8 @@ pipeline(const struct target *t, struct s2o_store *st,
 }
 
 /* In-process CPU seconds per response of the ACS pipeline (and with the
- * mint, into *with_mint), on n documents signed like the posted ones. */
+ * mint, into *with_mint), on n documents signed like the posted ones and
+ * base64-encoded as the SAMLResponse field carries them. */
 double
 in_process(const struct target *t, size_t n, const struct s2o_keyset *ks,
     double *with_mint)
@@ -171,8 +172,9 @@ in_process(const struct target *t, size_t n, const struct s2o_keyset *ks,
 	struct bsign_doc	 d;
 	char			**docs = calloc(n, sizeof(*docs));
 	size_t			*lens = calloc(n, sizeof(*lens));
-	char			 rid[48], aid[48], irt[48];
+	char			 rid[48], aid[48], irt[48], *doc;
 	unsigned int		 salt = (unsigned int)getpid();
+	size_t			 len;
 	double			 t0, per[2];
 
 	s2o_err_clear(&err);
@@ -190,7 +192,13 @@ in_process(const struct target *t, size_t n, const struct s2o_keyset *ks,
 			d.assertion_id = aid;
 			d.in_response_to = irt;
 			d.now = time(NULL);
-			docs[i] = bsign_response(t->signer, &d, &lens[i]);
+			doc = bsign_response(t->signer, &d, &len);
+			/* the SAMLResponse value the ACS decodes: the pipeline
+			 * starts at the base64 decoding, as the server's */
+			if ((docs[i] = s2o_b64_encode(doc, len, &err)) == NULL)
+				die(err.detail);
+			lens[i] = strlen(docs[i]);
+			free(doc);
 		}
 		if ((st = s2o_store_memory_new(&clock, &err)) == NULL)
 			die(err.detail);
