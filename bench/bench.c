@@ -61,7 +61,7 @@ struct fixture {
 	struct s2o_assertion *facts;	/* consumed once, for the map stage */
 	json_t		*claims;	/* its ID token's claims, for the JWS
 					   floor */
-	char		*id_token;	/* the mapped claims (JSON text) */
+	json_t		*id_token;	/* the mapped claims (an object) */
 	size_t		 token_len;	/* bytes the token signature covers */
 };
 
@@ -602,13 +602,13 @@ fixture_open(struct fixture *f, const char *name)
 	f->keys_es = big ? big_es : keys_es;
 	f->facts = facts_of(f);
 	s2o_map_result_init(&m);
-	if (s2o_map_apply(mapping, f->facts, conn->name, 0, &m, &err) == -1 ||
-	    (f->id_token = s2o_strdup(m.id_token, &err)) == NULL)
+	if (s2o_map_apply(mapping, f->facts, conn->name, 0, &m, &err) == -1)
 		die(err.detail);
+	f->id_token = json_incref(m.id_token);
 	f->claims = json_pack("{s:s, s:s, s:s, s:i, s:i, s:s}", "iss",
 	    cfg->issuer, "sub", m.sub, "aud", "demo-app", "iat", 1795867260,
 	    "exp", 1795867560, "nonce", "n");
-	json_object_update_new(f->claims, json_loads(m.id_token, 0, NULL));
+	json_object_update(f->claims, m.id_token);
 	s2o_map_result_cleanup(&m);
 	/* the length of what the token signature covers */
 	mint_keys = f->keys_es;
@@ -637,7 +637,7 @@ fixture_close(struct fixture *f)
 {
 	free(f->doc);
 	free(f->b64);
-	free(f->id_token);
+	json_decref(f->id_token);
 	json_decref(f->claims);
 	s2o_assertion_free(f->facts);
 }

@@ -99,7 +99,7 @@ apply_text(const struct s2o_mapping *m, const struct s2o_assertion *a,
 	char			*s = NULL;
 
 	s2o_err_clear(err);
-	if (s2o_map_apply(m, a, conn, flags | S2O_MAP_PRETTY, &r, err) == 0)
+	if (s2o_map_apply(m, a, conn, flags, &r, err) == 0)
 		s = s2o_map_result_json(&r, true, err);
 	if (explain != NULL) {
 		*explain = r.explain;
@@ -618,15 +618,16 @@ START_TEST(test_map_apply_api)
 	ck_assert(s2o_map_sub_is_bare(bare));
 	a = assertion_ok(fx_path("mappings/assertions/features.json"));
 
-	/* compact texts; no explanation unless asked */
+	/* objects, empty ones too; no explanation unless asked */
 	s2o_err_clear(&err);
 	ck_assert_int_eq(s2o_map_apply(m, a, "corp", 0, &r, &err), 0);
 	ck_assert_str_eq(r.sub, "corp|amartin");
-	ck_assert_str_eq(r.id_token, "{}");
-	ck_assert_str_eq(r.userinfo, "{}");
-	ck_assert_str_eq(r.access_token,
+	ck_assert_json_text(r.id_token, "{}");
+	ck_assert_json_text(r.userinfo, "{}");
+	ck_assert_json_text(r.access_token,
 	    "{\"email\":\"Alice.Martin@Example.TEST\"}");
-	ck_assert_str_eq(r.profile, "{\"email\":\"Alice.Martin@Example.TEST\"}");
+	ck_assert_json_text(r.profile,
+	    "{\"email\":\"Alice.Martin@Example.TEST\"}");
 	ck_assert_ptr_null(r.explain);
 	s2o_map_result_cleanup(&r);
 	s2o_map_result_cleanup(&r);	/* idempotent */
@@ -777,11 +778,20 @@ START_TEST(test_map_deterministic)
 		    &r[k], &err), 0);
 	}
 	for (k = 1; k < 3; k++) {
+		json_t *o0[4] = { r[0].id_token, r[0].access_token,
+		    r[0].userinfo, r[0].profile };
+		json_t *ok[4] = { r[k].id_token, r[k].access_token,
+		    r[k].userinfo, r[k].profile };
+		int j;
+
 		ck_assert_str_eq(r[k].sub, r[0].sub);
-		ck_assert_str_eq(r[k].id_token, r[0].id_token);
-		ck_assert_str_eq(r[k].access_token, r[0].access_token);
-		ck_assert_str_eq(r[k].userinfo, r[0].userinfo);
-		ck_assert_str_eq(r[k].profile, r[0].profile);
+		/* the same objects, keys in the same order */
+		for (j = 0; j < 4; j++) {
+			char *t0 = s2o_test_json_text(o0[j]);
+
+			ck_assert_json_text(ok[j], t0);
+			free(t0);
+		}
 		ck_assert_str_eq(r[k].explain, r[0].explain);
 	}
 	for (k = 0; k < 3; k++)

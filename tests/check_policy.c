@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "config/config.h"
 #include "policy/policy.h"
 #include "helpers.h"
@@ -107,6 +109,22 @@ START_TEST(test_policy_ipset_bad)
 END_TEST
 
 /* ---- rules and levels ------------------------------------------------- */
+
+/*
+ * s2o_policy_check() on a profile given as JSON text (NULL: no profile),
+ * parsed here into the object map/ would hand over.
+ */
+static int
+check_text(const struct s2o_policy_set *set, const char *ip,
+    const char *profile, const char *ac, struct s2o_err *err)
+{
+	json_t	*o = profile != NULL ? s2o_test_json(profile) : NULL;
+	int	 rc;
+
+	rc = s2o_policy_check(set, ip, o, ac, err);
+	json_decref(o);
+	return rc;
+}
 
 /* One level as written in a configuration; empty lists are absent. */
 struct lvl {
@@ -312,7 +330,7 @@ START_TEST(test_policy_rule)
 		ck_assert_int_eq(s2o_policy_set_add(set, &p, c->lv[i].scope,
 		    &err), 0);
 	}
-	rc = s2o_policy_check(set, c->ip, c->profile, c->ac, &err);
+	rc = check_text(set, c->ip, c->profile, c->ac, &err);
 	if (c->detail == NULL) {
 		ck_assert_s2o_ok(&err);
 		ck_assert_int_eq(rc, 0);
@@ -338,7 +356,7 @@ START_TEST(test_policy_api)
 	memset(&p, 0, sizeof(p));
 	p.require_mfa = true;
 	ck_assert_int_eq(s2o_policy_set_add(set, &p, "x", &err), 0);
-	ck_assert_int_eq(s2o_policy_check(set, NULL, NULL, NULL, &err), 0);
+	ck_assert_int_eq(check_text(set, NULL, NULL, NULL, &err), 0);
 	/* a bad range is refused when compiled, naming the rule */
 	p.present = true;
 	p.deny_ip_ranges = bad;
@@ -352,10 +370,10 @@ START_TEST(test_policy_api)
 	p.deny_ip_ranges = NULL;
 	p.ndeny_ip_ranges = 0;
 	ck_assert_int_eq(s2o_policy_set_add(set, &p, "x", &err), 0);
-	ck_assert_int_eq(s2o_policy_check(set, NULL, "[1]", NULL, &err), -1);
+	ck_assert_int_eq(check_text(set, NULL, "[1]", NULL, &err), -1);
 	ck_assert_s2o_err(&err, S2O_R_MALFORMED, "not a JSON object");
 	s2o_err_clear(&err);
-	ck_assert_int_eq(s2o_policy_check(set, NULL, "{", NULL, &err), -1);
+	ck_assert_int_eq(check_text(set, NULL, "\"x\"", NULL, &err), -1);
 	ck_assert_s2o_err(&err, S2O_R_MALFORMED, "not a JSON object");
 	s2o_policy_set_free(set);
 	ck_assert(s2o_policy_ip_valid("::1"));
@@ -480,26 +498,26 @@ START_TEST(test_policy_config_levels)
 	ck_assert_uint_eq(client->policies.nallow_ip_ranges, 2);
 	ck_assert_ptr_nonnull(set = s2o_policy_set_for(cfg, conn, client,
 	    &err));
-	ck_assert_int_eq(s2o_policy_check(set, "10.0.0.1", PROFILE, MFA_MS,
+	ck_assert_int_eq(check_text(set, "10.0.0.1", PROFILE, MFA_MS,
 	    &err), 0);
-	ck_assert_int_eq(s2o_policy_check(set, "203.0.113.1", PROFILE, MFA_MS,
+	ck_assert_int_eq(check_text(set, "203.0.113.1", PROFILE, MFA_MS,
 	    &err), -1);
 	ck_assert_s2o_err(&err, S2O_R_POLICY_DENIED, "deny_ip_ranges: "
 	    "203.0.113.1 is in 203.0.113.0/24 (policies of the top level)");
 	s2o_err_clear(&err);
-	ck_assert_int_eq(s2o_policy_check(set, "10.0.0.1", "{\"groups\":"
+	ck_assert_int_eq(check_text(set, "10.0.0.1", "{\"groups\":"
 	    "[\"x\"]}", MFA_MS, &err), -1);
 	ck_assert_s2o_err(&err, S2O_R_POLICY_DENIED, "allowed_groups: none of "
 	    "the user's groups is allowed (policies of connection \"corp\")");
 	s2o_err_clear(&err);
-	ck_assert_int_eq(s2o_policy_check(set, "10.0.0.1", PROFILE, PWD,
+	ck_assert_int_eq(check_text(set, "10.0.0.1", PROFILE, PWD,
 	    &err), -1);
 	ck_assert_s2o_err(&err, S2O_R_POLICY_DENIED, "require_mfa: ");
 	s2o_policy_set_free(set);
 	/* no client: only the top level and the connection */
 	s2o_err_clear(&err);
 	ck_assert_ptr_nonnull(set = s2o_policy_set_for(cfg, conn, NULL, &err));
-	ck_assert_int_eq(s2o_policy_check(set, NULL, PROFILE, PWD, &err), 0);
+	ck_assert_int_eq(check_text(set, NULL, PROFILE, PWD, &err), 0);
 	s2o_policy_set_free(set);
 	s2o_config_free(cfg);
 	s2o_diags_cleanup(&d);
@@ -534,21 +552,21 @@ START_TEST(test_policy_book)
 		s2o_err_clear(&err);
 		ck_assert_ptr_nonnull(set = s2o_policy_book_set(book, conn,
 		    client, NULL, &err));
-		ck_assert_int_eq(s2o_policy_check(set, "10.0.0.1", PROFILE,
+		ck_assert_int_eq(check_text(set, "10.0.0.1", PROFILE,
 		    MFA_MS, &err), 0);
-		ck_assert_int_eq(s2o_policy_check(set, "203.0.113.1", PROFILE,
+		ck_assert_int_eq(check_text(set, "203.0.113.1", PROFILE,
 		    MFA_MS, &err), -1);
 		ck_assert_s2o_err(&err, S2O_R_POLICY_DENIED, "deny_ip_ranges: "
 		    "203.0.113.1 is in 203.0.113.0/24 (policies of the top "
 		    "level)");
 		s2o_err_clear(&err);
-		ck_assert_int_eq(s2o_policy_check(set, "192.0.2.1", PROFILE,
+		ck_assert_int_eq(check_text(set, "192.0.2.1", PROFILE,
 		    MFA_MS, &err), -1);
 		ck_assert_s2o_err(&err, S2O_R_POLICY_DENIED, "allow_ip_ranges: "
 		    "192.0.2.1 is in none of the allowed ranges (policies of "
 		    "client \"demo-app\")");
 		s2o_err_clear(&err);
-		ck_assert_int_eq(s2o_policy_check(set, "10.0.0.1", "{\"groups\":"
+		ck_assert_int_eq(check_text(set, "10.0.0.1", "{\"groups\":"
 		    "[\"x\"]}", MFA_MS, &err), -1);
 		ck_assert_s2o_err(&err, S2O_R_POLICY_DENIED, "allowed_groups: "
 		    "none of the user's groups is allowed (policies of "
@@ -560,7 +578,7 @@ START_TEST(test_policy_book)
 	s2o_err_clear(&err);
 	ck_assert_ptr_nonnull(set = s2o_policy_book_set(book, &copy, NULL,
 	    NULL, &err));
-	ck_assert_int_eq(s2o_policy_check(set, NULL, "{\"groups\":[]}", PWD,
+	ck_assert_int_eq(check_text(set, NULL, "{\"groups\":[]}", PWD,
 	    &err), -1);
 	ck_assert_s2o_err(&err, S2O_R_POLICY_DENIED, "allowed_groups: the "
 	    "user has no groups (policies of connection \"corp\")");

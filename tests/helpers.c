@@ -6,6 +6,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <jansson.h>
+
 #include "helpers.h"
 
 static const char *
@@ -75,4 +77,27 @@ s2o_test_free_port(void)
 	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
 	close(fd);
 	return ntohs(sa.sin_port);
+}
+
+char *
+s2o_test_json_text(const json_t *o)
+{
+	char	*s;
+
+	if (o == NULL)
+		return NULL;
+	s = json_dumps(o, JSON_COMPACT | JSON_ENCODE_ANY);
+	ck_assert_ptr_nonnull(s);
+	return s;
+}
+
+json_t *
+s2o_test_json(const char *text)
+{
+	json_error_t	 je;
+	json_t		*v;
+
+	v = json_loads(text, JSON_DECODE_ANY, &je);
+	ck_assert_msg(v != NULL, "not JSON: %s (%s)", je.text, text);
+	return v;
 }

@@ -27,6 +27,24 @@ unsigned int	 s2o_test_free_port(void);
 /* Runs a Suite with CK_ENV and returns the exit status for main(). */
 int		 run_suite(Suite *s);
 
+/* jansson's json_t (typedef struct json_t json_t), without jansson.h */
+struct json_t;
+/*
+ * o's compact JSON text, keys in o's own order (the order a token writes
+ * them in), or NULL for NULL. Caller frees with free().
+ */
+char		*s2o_test_json_text(const struct json_t *o);
+/* text parsed; fails the test when it is not JSON. Caller releases the
+ * value with json_decref(). */
+struct json_t	*s2o_test_json(const char *text);
+
+/* The object o writes out exactly as want (a compact JSON text). */
+#define ck_assert_json_text(o, want) do {				\
+	char *jt_ = s2o_test_json_text(o);				\
+	ck_assert_str_eq(jt_, (want));					\
+	free(jt_);							\
+} while (0)
+
 /* err holds want, and its detail contains has (exact substring). */
 #define ck_assert_s2o_err(err, want, has) do {				\
 	ck_assert_msg((err)->reason == (want),				\

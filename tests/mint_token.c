@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "config/config.h"
 #include "core/core.h"
 #include "token/token.h"
@@ -63,6 +65,9 @@ main(int argc, char **argv)
 	struct s2o_err			 err;
 	const char			*config = NULL, *kind = "id";
 	char				*tok = NULL;
+	const char			*claims = NULL;
+	json_t				*extra = NULL;
+	json_error_t			 je;
 	long				 now = -1, ttl = 0;
 	int				 ch, rc = 1;
 
@@ -87,7 +92,7 @@ main(int argc, char **argv)
 		case 'x': id.access_token = optarg; break;
 		case 'C': ac.client_id = optarg; break;
 		case 'o': ac.scope = optarg; break;
-		case 'j': id.extra_claims = ac.extra_claims = optarg; break;
+		case 'j': claims = optarg; break;
 		default:
 			fprintf(stderr, "mint_token: bad option\n");
 			return 2;
@@ -97,6 +102,13 @@ main(int argc, char **argv)
 		    "id|access --now EPOCH [options]\n");
 		return 2;
 	}
+	/* the mapped claims, as map/ would hand them over: an object */
+	if (claims != NULL && (extra = json_loads(claims,
+	    JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je)) == NULL) {
+		fprintf(stderr, "mint_token: --claims: %s\n", je.text);
+		return 2;
+	}
+	id.extra_claims = ac.extra_claims = extra;
 	s2o_err_clear(&err);
 	s2o_diags_init(&diags);
 	if ((cfg = s2o_config_load(config, &diags, &err)) == NULL) {
@@ -104,6 +116,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "mint_token: %s: %s\n",
 		    s2o_reason_token(err.reason), err.detail);
 		s2o_diags_cleanup(&diags);
+		json_decref(extra);
 		return 2;
 	}
 	s2o_clock_init_fixed(&clock, (time_t)now);
@@ -121,6 +134,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "mint_token: %s: %s\n",
 		    s2o_reason_token(err.reason), err.detail);
 	free(tok);
+	json_decref(extra);
 	s2o_token_keyset_free(ks);
 	s2o_config_free(cfg);
 	s2o_diags_cleanup(&diags);

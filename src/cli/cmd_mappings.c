@@ -105,7 +105,7 @@ test(int argc, char **argv)
 	struct s2o_diags	 d;
 	struct s2o_err		 err;
 	struct s2o_buf		 in;
-	unsigned int		 flags = S2O_MAP_PRETTY;
+	unsigned int		 flags = 0;
 	char			*dconn = NULL, *json = NULL;
 	int			 ch, rc = S2O_EXIT_USAGE;
 

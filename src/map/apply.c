@@ -659,7 +659,7 @@ s2o_map_apply(const struct s2o_mapping *m, const struct s2o_assertion *a,
 		if (eval_field(&r, m->order[i]) == -1)
 			break;
 	if (i == m->nf && map_make_sub(&r, connection, out) == 0 &&
-	    map_build(&r, flags, out) == 0)
+	    map_build(&r, out) == 0)
 		rc = 0;
 	if (rc == -1) {
 		s2o_map_result_cleanup(out);

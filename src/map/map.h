@@ -15,6 +15,9 @@
 #include "core/core.h"
 #include "saml/saml.h"
 
+/* jansson's json_t (typedef struct json_t json_t), without jansson.h */
+struct json_t;
+
 /* ---- assertion_json.c -------------------------------------------------- */
 
 /*
@@ -93,27 +96,36 @@ size_t		 s2o_map_value_map_outputs(const struct s2o_mapping *m,
 
 /* ---- apply.c ----------------------------------------------------------- */
 
-#define S2O_MAP_PRETTY		0x01	/* indent the JSON texts */
 #define S2O_MAP_EXPLAIN		0x02	/* fill result.explain */
 #define S2O_MAP_EXPLAIN_VALUES	0x04	/* show values in explain (personal
 					   data: never log this text) */
 
 /*
- * What a mapping made of one assertion. Every text is owned by the result;
- * a caller may take one (set the member to NULL) and free() it.
- * Caller-allocated: s2o_map_result_init / s2o_map_result_cleanup.
+ * What a mapping made of one assertion. Caller-allocated:
+ * s2o_map_result_init / s2o_map_result_cleanup. Every member is owned by
+ * the result and released by s2o_map_result_cleanup(): the texts with
+ * free(), the claim objects (jansson json_t objects, one reference each)
+ * with json_decref(). A caller may take a text (set the member to NULL and
+ * free() it later) or keep an object past the cleanup with json_incref().
+ * The objects' keys are in sorted order, which is the order they are
+ * written out in (tokens list the mapped claims in it). The four objects
+ * share their values by reference: read them, put them into other
+ * objects by reference, but never change them in place.
  */
 struct s2o_map_result {
-	char	*sub;		/* "<connection>|<user_id>", or the bare user_id */
-	char	*id_token;	/* JSON object: the claims for the ID token */
-	char	*access_token;	/* JSON object: for the access token */
-	char	*userinfo;	/* JSON object: for the userinfo response */
-	char	*profile;	/* JSON object: every mapped claim */
-	char	*explain;	/* text, with S2O_MAP_EXPLAIN; else NULL */
+	char		*sub;		/* "<connection>|<user_id>", or the
+					   bare user_id */
+	struct json_t	*id_token;	/* object: the claims for the ID
+					   token */
+	struct json_t	*access_token;	/* object: for the access token */
+	struct json_t	*userinfo;	/* object: for the userinfo response */
+	struct json_t	*profile;	/* object: every mapped claim */
+	char		*explain;	/* text, with S2O_MAP_EXPLAIN; else
+					   NULL */
 };
 
 void		 s2o_map_result_init(struct s2o_map_result *r);
-/* Frees every text and leaves r initialised again. Idempotent. */
+/* Releases every member and leaves r initialised again. Idempotent. */
 void		 s2o_map_result_cleanup(struct s2o_map_result *r);
 
 /*
@@ -121,7 +133,8 @@ void		 s2o_map_result_cleanup(struct s2o_map_result *r);
  * in `sub` unless the file asks for the bare user_id; may then be NULL).
  * The claim objects never hold `sub` or any registered JWT claim: the
  * token minter adds those. Absent optional claims are omitted, never null
- * or "".
+ * or "". No JSON text is written: the objects go to policy/, token/ and
+ * oidc/ as they are.
  *
  * Returns 0 with out filled, or -1 with out holding only explain (when
  * S2O_MAP_EXPLAIN was asked: the explanation matters most when a login
@@ -136,7 +149,9 @@ void		 s2o_map_result_cleanup(struct s2o_map_result *r);
  *                            tried, never an attribute value.
  *   S2O_R_TOO_LARGE          a regular expression hit its match limit, or
  *                            a claim passed S2O_MAP_MAX_VALUES values or
- *                            S2O_MAP_MAX_VALUE bytes, or sub passed 255.
+ *                            S2O_MAP_MAX_VALUE bytes, or sub passed 255,
+ *                            or one destination's claims would pass
+ *                            S2O_MAP_MAX_JSON bytes of JSON.
  *   S2O_R_USAGE              connection is NULL where sub needs it.
  *   S2O_R_INTERNAL           out of memory.
  */
@@ -146,10 +161,11 @@ int		 s2o_map_apply(const struct s2o_mapping *m,
 		    struct s2o_err *err);
 
 /*
- * The result as one JSON object {"sub", "id_token", "access_token",
+ * The result as one JSON text {"sub", "id_token", "access_token",
  * "userinfo"}: what `mappings test` prints and what the fixtures under
- * fixtures/mappings/ hold. Keys sorted; byte-identical for equal inputs.
- * Caller frees with free(). NULL with S2O_R_INTERNAL.
+ * fixtures/mappings/ hold. Keys sorted; byte-identical for equal inputs;
+ * pretty indents by two spaces, else compact. r is borrowed. Caller frees
+ * with free(). NULL with S2O_R_INTERNAL.
  */
 char		*s2o_map_result_json(const struct s2o_map_result *r,
 		    bool pretty, struct s2o_err *err);

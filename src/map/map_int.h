@@ -237,8 +237,7 @@ void		 map_ex_values(struct run *r, struct fstate *s,
 /* result.c */
 int		 map_make_sub(struct run *r, const char *connection,
 		    struct s2o_map_result *out);
-int		 map_build(struct run *r, unsigned int flags,
-		    struct s2o_map_result *out);
+int		 map_build(struct run *r, struct s2o_map_result *out);
 int		 map_join_explain(struct run *r, struct s2o_map_result *out);
 
 #endif

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What s2o_map_apply() hands back: `sub` (the connection's name and
- * user_id, or the bare user_id), one JSON object of claims per
+ * user_id, or the bare user_id), one jansson object of claims per
  * destination plus the whole profile, the Entra ID groups-overage marker
  * (OIDC Core §5.6.2 distributed claims), and the explanation joined in the
- * file's order. Keys are sorted, so equal inputs give byte-identical text.
+ * file's order. Keys are inserted sorted, so equal inputs give objects
+ * that write out byte-identical; nobody parses them again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,10 +25,10 @@ void
 s2o_map_result_cleanup(struct s2o_map_result *res)
 {
 	free(res->sub);
-	free(res->id_token);
-	free(res->access_token);
-	free(res->userinfo);
-	free(res->profile);
+	json_decref(res->id_token);
+	json_decref(res->access_token);
+	json_decref(res->userinfo);
+	json_decref(res->profile);
 	free(res->explain);
 	memset(res, 0, sizeof(*res));
 }
@@ -70,88 +71,101 @@ map_make_sub(struct run *r, const char *connection, struct s2o_map_result *out)
 	return 0;
 }
 
-/* ---- compact JSON, written once per claim --------------------------- */
+/* ---- the claim objects ------------------------------------------------ */
 
 /*
- * jansson's encoder walks a string one character at a time, and the same
- * claim may go to three destinations and the profile; with 200 group DNs
- * that cost more than the signature check. So each claim's value is
- * encoded once, strings by copying runs that need no escape, and each
- * destination's object is assembled from those pieces, keys sorted as
- * JSON_SORT_KEYS sorts them. The text is what json_dumps(JSON_COMPACT)
- * would write; the rare values that are neither strings nor arrays of
- * strings (numbers, booleans, the overage marker) still go through
- * jansson.
+ * Each destination gets its own object, keys inserted in sorted order
+ * (jansson keeps insertion order, so whoever writes them out writes them
+ * sorted, as the JSON text this result used to be: tokens list the mapped
+ * claims in the same order as before). The values are shared between the
+ * destinations by reference, not copied: with 200 group DNs a copy per
+ * destination would cost more than the mapping itself. Objects inside a
+ * value (a literal, the overage marker) are rebuilt with sorted keys.
  */
 static int
-put_string(struct s2o_buf *b, const char *s, struct s2o_err *err)
+name_cmp(const void *a, const void *b)
 {
-	const char	*p, *run;
-	char		 esc[8];
-	unsigned char	 c;
-
-	if (s2o_buf_add(b, "\"", 1, err) == -1)
-		return -1;
-	for (p = run = s; *p != '\0'; p++) {
-		c = (unsigned char)*p;
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		switch (c) {
-		case '"': memcpy(esc, "\\\"", 3); break;
-		case '\\': memcpy(esc, "\\\\", 3); break;
-		case '\b': memcpy(esc, "\\b", 3); break;
-		case '\f': memcpy(esc, "\\f", 3); break;
-		case '\n': memcpy(esc, "\\n", 3); break;
-		case '\r': memcpy(esc, "\\r", 3); break;
-		case '\t': memcpy(esc, "\\t", 3); break;
-		default: snprintf(esc, sizeof(esc), "\\u%04X", c); break;
-		}
-		if (s2o_buf_add(b, run, (size_t)(p - run), err) == -1 ||
-		    s2o_buf_adds(b, esc, err) == -1)
-			return -1;
-		run = p + 1;
-	}
-	if (s2o_buf_add(b, run, (size_t)(p - run), err) == -1)
-		return -1;
-	return s2o_buf_add(b, "\"", 1, err);
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* One value's compact JSON, appended to b. */
-static int
-put_value(struct s2o_buf *b, const json_t *v, struct s2o_err *err)
+/* v with every nested object's keys in sorted order. New reference. */
+static json_t *
+sorted_value(json_t *v)
 {
-	char	*t;
-	size_t	 i;
-	int	 rc;
+	const char	**keys;
+	const char	 *k;
+	json_t		 *o, *e;
+	size_t		  i, n;
+
+	if (json_is_array(v)) {
+		for (i = 0; i < json_array_size(v); i++)
+			if (json_is_object(json_array_get(v, i)) ||
+			    json_is_array(json_array_get(v, i)))
+				break;
+		if (i == json_array_size(v))
+			return json_incref(v);
+		if ((o = json_array()) == NULL)
+			return NULL;
+		json_array_foreach(v, i, e)
+			if (json_array_append_new(o, sorted_value(e)) == -1) {
+				json_decref(o);
+				return NULL;
+			}
+		return o;
+	}
+	if (!json_is_object(v))
+		return json_incref(v);
+	n = json_object_size(v);
+	if ((keys = calloc(n + 1, sizeof(*keys))) == NULL ||
+	    (o = json_object()) == NULL) {
+		free(keys);
+		return NULL;
+	}
+	i = 0;
+	json_object_foreach(v, k, e)
+		keys[i++] = k;
+	qsort(keys, n, sizeof(*keys), name_cmp);
+	for (i = 0; i < n; i++)
+		if (json_object_set_new_nocheck(o, keys[i],
+		    sorted_value(json_object_get(v, keys[i]))) == -1) {
+			json_decref(o);
+			o = NULL;
+			break;
+		}
+	free(keys);
+	return o;
+}
+
+/*
+ * Bytes v's strings and keys take at least, written as JSON: a bound on
+ * what a destination can cost whoever writes it out (S2O_MAP_MAX_JSON).
+ */
+static size_t
+min_json_bytes(json_t *v)
+{
+	const char	*k;
+	json_t		*e;
+	size_t		 i, n = 2;
 
 	if (json_is_string(v))
-		return put_string(b, json_string_value(v), err);
+		return json_string_length(v) + 2;
 	if (json_is_array(v)) {
-		for (i = 0; i < json_array_size(v) &&
-		    json_is_string(json_array_get(v, i)); i++)
-			;
-		if (i == json_array_size(v)) {
-			if (s2o_buf_add(b, "[", 1, err) == -1)
-				return -1;
-			for (i = 0; i < json_array_size(v); i++)
-				if ((i > 0 && s2o_buf_add(b, ",", 1, err) == -1)
-				    || put_string(b, json_string_value(
-				    json_array_get(v, i)), err) == -1)
-					return -1;
-			return s2o_buf_add(b, "]", 1, err);
-		}
+		json_array_foreach(v, i, e)
+			n += min_json_bytes(e) + 1;
+		return n;
 	}
-	if ((t = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS |
-	    JSON_ENCODE_ANY)) == NULL)
-		return s2o_err_oom(err);
-	rc = s2o_buf_adds(b, t, err);
-	free(t);
-	return rc;
+	if (json_is_object(v)) {
+		json_object_foreach(v, k, e)
+			n += strlen(k) + 4 + min_json_bytes(e);
+		return n;
+	}
+	return 4;	/* a number or a literal: at least "true" or a digit */
 }
 
 struct piece {
 	const char	*name;
-	char		*text;		/* "name":value */
+	json_t		*value;		/* a reference */
+	size_t		 bytes;		/* "name":value, at least */
 	unsigned int	 dest;
 };
 
@@ -162,22 +176,15 @@ piece_cmp(const void *a, const void *b)
 	    ((const struct piece *)b)->name);
 }
 
-/* "name":value for a claim into pc. */
 static int
-make_piece(struct piece *pc, const char *name, const json_t *v,
-    unsigned int dest, struct s2o_err *err)
+make_piece(struct piece *pc, const char *name, json_t *v, unsigned int dest,
+    struct s2o_err *err)
 {
-	struct s2o_buf	b;
-
-	s2o_buf_init(&b, S2O_MAP_MAX_JSON);
-	if (put_string(&b, name, err) == -1 ||
-	    s2o_buf_add(&b, ":", 1, err) == -1 || put_value(&b, v, err) == -1) {
-		s2o_buf_cleanup(&b);
-		return -1;
-	}
+	if ((pc->value = sorted_value(v)) == NULL)
+		return s2o_err_oom(err);
 	pc->name = name;
 	pc->dest = dest;
-	pc->text = s2o_buf_take(&b, NULL);
+	pc->bytes = strlen(name) + 4 + min_json_bytes(v);
 	return 0;
 }
 
@@ -210,50 +217,40 @@ out:
 	return rc == 0 ? 0 : s2o_err_oom(r->err);
 }
 
-/* One destination's object from the sorted pieces; pretty re-indents. */
-static char *
-assemble(const struct piece *pc, size_t n, unsigned int bit, bool pretty,
+/* One destination's object from the sorted pieces. New reference. */
+static json_t *
+assemble(const struct piece *pc, size_t n, unsigned int bit,
     struct s2o_err *err)
 {
-	struct s2o_buf	 b;
-	json_t		*j;
-	char		*s;
-	size_t		 i;
-	bool		 first = true;
+	json_t	*o;
+	size_t	 i, bytes = 2;
 
-	s2o_buf_init(&b, S2O_MAP_MAX_JSON);
-	if (s2o_buf_add(&b, "{", 1, err) == -1)
+	for (i = 0; i < n; i++)
+		if (pc[i].dest & bit)
+			bytes += pc[i].bytes + 1;
+	if (bytes > S2O_MAP_MAX_JSON) {
+		s2o_err_set(err, S2O_R_TOO_LARGE, "input exceeds the limit of "
+		    "%d bytes", S2O_MAP_MAX_JSON);
 		return NULL;
-	for (i = 0; i < n; i++) {
-		if (!(pc[i].dest & bit))
-			continue;
-		if ((!first && s2o_buf_add(&b, ",", 1, err) == -1) ||
-		    s2o_buf_adds(&b, pc[i].text, err) == -1)
-			return NULL;
-		first = false;
 	}
-	if (s2o_buf_add(&b, "}", 1, err) == -1)
-		return NULL;
-	s = s2o_buf_take(&b, NULL);
-	if (!pretty || s == NULL)
-		return s;
-	/* indentation is for people (`mappings test`): jansson does it */
-	j = json_loads(s, 0, NULL);
-	free(s);
-	if (j == NULL || (s = json_dumps(j, JSON_INDENT(2) |
-	    JSON_SORT_KEYS)) == NULL) {
-		json_decref(j);
+	if ((o = json_object()) == NULL) {
 		s2o_err_oom(err);
 		return NULL;
 	}
-	json_decref(j);
-	return s;
+	for (i = 0; i < n; i++)
+		if ((pc[i].dest & bit) && json_object_set_nocheck(o,
+		    pc[i].name, pc[i].value) == -1) {
+			json_decref(o);
+			s2o_err_oom(err);
+			return NULL;
+		}
+	return o;
 }
 
 int
-map_build(struct run *r, unsigned int flags, struct s2o_map_result *out)
+map_build(struct run *r, struct s2o_map_result *out)
 {
-	char		**dst[4] = { &out->id_token, &out->access_token,
+	json_t		**dst[4] = { &out->id_token, &out->access_token,
 			    &out->userinfo, &out->profile };
 	unsigned int	 bit[4] = { MD_ID_TOKEN, MD_ACCESS_TOKEN, MD_USERINFO,
 			    MD_PROFILE }, over = 0;
@@ -282,13 +279,12 @@ map_build(struct run *r, unsigned int flags, struct s2o_map_result *out)
 	}
 	qsort(pc, n, sizeof(*pc), piece_cmp);
 	for (k = 0; k < 4; k++)
-		if ((*dst[k] = assemble(pc, n, bit[k], (flags &
-		    S2O_MAP_PRETTY) != 0, r->err)) == NULL)
+		if ((*dst[k] = assemble(pc, n, bit[k], r->err)) == NULL)
 			goto out;
 	rc = 0;
 out:
 	for (i = 0; i < r->m->nf + 2; i++)
-		free(pc[i].text);
+		json_decref(pc[i].value);
 	free(pc);
 	return rc;
 }
@@ -320,9 +316,9 @@ s2o_map_result_json(const struct s2o_map_result *res, bool pretty,
 {
 	static const char *const keys[] = { "id_token", "access_token",
 	    "userinfo" };
-	const char	*texts[3] = { res->id_token, res->access_token,
+	json_t		*objs[3] = { res->id_token, res->access_token,
 			    res->userinfo };
-	json_t		*o, *v;
+	json_t		*o;
 	char		*s = NULL;
 	size_t		 k;
 	int		 bad = 0;
@@ -333,14 +329,9 @@ s2o_map_result_json(const struct s2o_map_result *res, bool pretty,
 	}
 	if (res->sub != NULL)
 		bad |= json_object_set_new(o, "sub", json_string(res->sub));
-	for (k = 0; k < 3 && !bad; k++) {
-		if (texts[k] == NULL)
-			continue;
-		if ((v = json_loads(texts[k], 0, NULL)) == NULL)
-			bad = 1;
-		else
-			bad |= json_object_set_new(o, keys[k], v);
-	}
+	for (k = 0; k < 3 && !bad; k++)
+		if (objs[k] != NULL)
+			bad |= json_object_set(o, keys[k], objs[k]);
 	if (!bad)
 		s = json_dumps(o, JSON_SORT_KEYS | (pretty ? JSON_INDENT(2) :
 		    JSON_COMPACT));

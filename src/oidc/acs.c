@@ -173,11 +173,11 @@ out:
 	return rc;
 }
 
-/* A JSON object's text as a value; NULL text is an empty object. */
+/* A granted claim object, by reference; none is an empty object. */
 static json_t *
-object(const char *text)
+object(json_t *granted)
 {
-	return text != NULL ? json_loads(text, 0, NULL) : json_object();
+	return granted != NULL ? json_incref(granted) : json_object();
 }
 
 int
@@ -206,7 +206,7 @@ oidc_code_answer(const struct s2o_oidc_env *env, const struct oidc_grant *g,
 	if ((idc = object(pg->id_claims)) == NULL ||
 	    (atc = object(pg->access_claims)) == NULL) {
 		json_decref(idc);
-		s2o_err_set(err, S2O_R_INTERNAL, "granted claims are not JSON");
+		s2o_err_oom(err);
 		goto out;
 	}
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:I, s:s?, s:s?, "
@@ -219,7 +219,8 @@ oidc_code_answer(const struct s2o_oidc_env *env, const struct oidc_grant *g,
 	    "connection", w->connection, "tid", tid,
 	    "audience", pg->api != NULL ? pg->api->identifier : NULL,
 	    "id_claims", idc, "access_claims", atc);
-	/* what the mappings send to the access token and to userinfo */
+	/* what the mappings send to the access token and to userinfo; the
+	 * claim objects go in by reference, and this is their one dump */
 	if (o != NULL && ((w->access_claims != NULL && json_object_set(o,
 	    "access_token", w->access_claims) == -1) || (w->userinfo != NULL &&
 	    json_object_set(o, "userinfo", w->userinfo) == -1))) {
@@ -270,9 +271,6 @@ oidc_verified_cleanup(struct oidc_verified *v)
 
 	s2o_map_result_cleanup(&v->mr);
 	s2o_assertion_free(v->a);
-	json_decref(v->claims);
-	json_decref(v->access_claims);
-	json_decref(v->userinfo);
 	memset(v, 0, sizeof(*v));
 	v->conn = conn;		/* borrowed: stays known for metrics */
 }
@@ -356,17 +354,10 @@ oidc_verify(const struct s2o_oidc_env *env, const char *saml,
 	}
 	if (s2o_map_apply(m, v->a, v->conn->name, 0, &v->mr, why) == -1)
 		goto out;
-	if ((v->claims = json_loads(v->mr.id_token, 0, NULL)) == NULL ||
-	    (v->access_claims = json_loads(v->mr.access_token, 0,
-	    NULL)) == NULL ||
-	    (v->userinfo = json_loads(v->mr.userinfo, 0, NULL)) == NULL) {
-		s2o_err_set(why, S2O_R_INTERNAL, "mapped claims are not JSON");
-		goto out;
-	}
 	v->who.sub = v->mr.sub;
-	v->who.claims = v->claims;
-	v->who.access_claims = v->access_claims;
-	v->who.userinfo = v->userinfo;
+	v->who.claims = v->mr.id_token;
+	v->who.access_claims = v->mr.access_token;
+	v->who.userinfo = v->mr.userinfo;
 	v->who.auth_time = (json_int_t)v->a->authn_instant;
 	v->who.acr = v->a->authn_context;
 	v->who.sid = v->a->session_index;

@@ -83,10 +83,8 @@ struct oidc_who {
 struct oidc_verified {
 	const struct s2o_connection	*conn;
 	struct s2o_assertion		*a;
-	struct s2o_map_result		 mr;
-	json_t				*claims;
-	json_t				*access_claims;
-	json_t				*userinfo;
+	struct s2o_map_result		 mr;	/* its claim objects go on by
+						   reference, never as text */
 	struct oidc_who			 who;	/* points into the above */
 };
 
@@ -111,7 +109,8 @@ struct oidc_admission {
 	const struct s2o_connection	*conn;
 	const struct s2o_client		*client;
 	const char	*client_ip;	/* or NULL */
-	const char	*profile;	/* the mapped profile, JSON */
+	const json_t	*profile;	/* the mapped profile (an object),
+					   borrowed, only read */
 	const char	*acr;		/* or NULL */
 	const char	*organization, *audience, *scope;	/* or NULL */
 };

@@ -117,17 +117,14 @@ initiate_url(const struct s2o_config *cfg, const struct s2o_client *client,
 static char *
 session_json(const struct oidc_verified *v, struct s2o_err *err)
 {
-	json_t	*o, *profile;
+	json_t	*o;
 	char	*s = NULL;
 
-	if ((profile = json_loads(v->mr.profile, 0, NULL)) == NULL) {
-		s2o_err_set(err, S2O_R_INTERNAL, "mapped profile is not JSON");
-		return NULL;
-	}
-	o = json_pack("{s:s, s:O, s:I, s:s?, s:s?, s:s, s:o}", "sub",
+	/* the mapped objects by reference: written out once, here */
+	o = json_pack("{s:s, s:O, s:I, s:s?, s:s?, s:s, s:O}", "sub",
 	    v->who.sub, "id_token", v->who.claims, "auth_time",
 	    v->who.auth_time, "acr", v->who.acr, "sid", v->who.sid,
-	    "connection", v->who.connection, "profile", profile);
+	    "connection", v->who.connection, "profile", v->mr.profile);
 	if (o != NULL && (json_object_set(o, "access_token",
 	    v->who.access_claims) == -1 || json_object_set(o, "userinfo",
 	    v->who.userinfo) == -1)) {
@@ -186,7 +183,7 @@ oidc_idp_initiated(const struct s2o_oidc_env *env,
 		oidc_verified_cleanup(&v);
 		goto refused;
 	}
-	hint = json_string_value(json_object_get(v.claims, "email"));
+	hint = json_string_value(json_object_get(v.who.claims, "email"));
 	if (hint == NULL)
 		hint = v.who.sub;
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
@@ -275,17 +272,18 @@ oidc_session_answer(const struct s2o_oidc_env *env,
 	struct oidc_admission	 ad;
 	struct s2o_policy_grant	 pg;
 	struct s2o_err		 why;
-	char			*profile;
+	json_t			*profile;
 	int			 rc;
 
 	if (a->conn == NULL ||
 	    strcmp(a->conn->name, oidc_jstr(session, "connection")) != 0)
 		return 1;
 	/* this client's policies, with the address the browser has now,
-	 * and its organization and audience */
-	if ((profile = json_dumps(json_object_get(session, "profile"),
-	    JSON_COMPACT)) == NULL)
-		return s2o_err_oom(err);
+	 * and its organization and audience; the stored profile as it was
+	 * read from the store */
+	if ((profile = json_object_get(session, "profile")) == NULL)
+		return s2o_err_set(err, S2O_R_INTERNAL, "session without a "
+		    "profile");
 	s2o_err_clear(&why);
 	s2o_policy_grant_init(&pg);
 	memset(&ad, 0, sizeof(ad));
@@ -298,7 +296,6 @@ oidc_session_answer(const struct s2o_oidc_env *env,
 	ad.audience = a->audience;
 	ad.scope = a->scope;
 	rc = oidc_admit(env, &ad, &pg, &why);
-	free(profile);
 	if (rc == -1) {
 		s2o_policy_grant_cleanup(&pg);
 		if (why.reason != S2O_R_POLICY_DENIED) {

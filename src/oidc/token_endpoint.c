@@ -177,8 +177,7 @@ mint(const struct s2o_oidc_env *env, json_t *code, struct s2o_oidc_response *res
 	const struct s2o_keyset	*ks = s2o_oidc_provider_keyset(env->op);
 	struct s2o_token_access_req	 ar;
 	struct s2o_token_id_req		 ir;
-	char	*aud = NULL, *at = NULL, *it = NULL, *claims = NULL;
-	char	*idc = NULL, *atc = NULL, *mac = NULL, *ui = NULL;
+	char	*aud = NULL, *at = NULL, *it = NULL, *ui = NULL;
 	json_t	*o, *v;
 	size_t	 n;
 	int	 rc = -1;
@@ -206,24 +205,13 @@ mint(const struct s2o_oidc_env *env, json_t *code, struct s2o_oidc_response *res
 	ar.clock = env->clock;
 	ar.ttl = cfg->access_token_ttl;
 	ar.jti = jstr(code, "tid");	/* revoked by it on a code reuse */
-	/* the organization and RBAC claims the ACS granted, when any */
-	if (json_object_get(code, "access_claims") != NULL &&
-	    ((atc = json_dumps(json_object_get(code, "access_claims"),
-	    JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL ||
-	    (idc = json_dumps(json_object_get(code, "id_claims"),
-	    JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)) {
-		s2o_err_oom(err);
-		goto out;
-	}
-	ar.bridge_claims = atc;
-	/* the claims the mappings send to the access token */
+	/* the organization and RBAC claims the ACS granted, when any, and
+	 * the claims the mappings send to the access token: the code
+	 * record's objects as read from the store, borrowed */
+	ar.bridge_claims = json_object_get(code, "access_claims");
 	if ((v = json_object_get(code, "access_token")) != NULL &&
-	    json_object_size(v) > 0 && (mac = json_dumps(v,
-	    JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
-		s2o_err_oom(err);
-		goto out;
-	}
-	ar.extra_claims = mac;
+	    json_object_size(v) > 0)
+		ar.extra_claims = v;
 	if ((at = s2o_token_access_mint(ks, &ar, err)) == NULL)
 		goto out;
 	/*
@@ -244,9 +232,8 @@ mint(const struct s2o_oidc_env *env, json_t *code, struct s2o_oidc_response *res
 		    err) == -1)
 			goto out;
 	}
-	if ((claims = json_dumps(json_object_get(code, "id_token"),
-	    JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
-		s2o_err_oom(err);
+	if (json_object_get(code, "id_token") == NULL) {
+		s2o_err_set(err, S2O_R_INTERNAL, "code without claims");
 		goto out;
 	}
 	memset(&ir, 0, sizeof(ir));
@@ -261,8 +248,9 @@ mint(const struct s2o_oidc_env *env, json_t *code, struct s2o_oidc_response *res
 	ir.authn_context = jstr(code, "acr");
 	ir.sid = jstr(code, "sid");
 	ir.access_token = at;
-	ir.bridge_claims = idc;
-	ir.extra_claims = claims;
+	ir.bridge_claims = json_object_get(code, "access_claims") != NULL ?
+	    json_object_get(code, "id_claims") : NULL;
+	ir.extra_claims = json_object_get(code, "id_token");
 	if ((it = s2o_token_id_mint(ks, &ir, err)) == NULL)
 		goto out;
 	o = json_pack("{s:s, s:s, s:s, s:I}", "id_token", it, "access_token",
@@ -284,11 +272,7 @@ out:
 	free(aud);
 	free(at);
 	free(it);
-	free(claims);
-	free(idc);
-	free(mac);
 	free(ui);
-	free(atc);
 	return rc;
 }
 

@@ -116,8 +116,8 @@ s2o_policy_grant_init(struct s2o_policy_grant *g)
 void
 s2o_policy_grant_cleanup(struct s2o_policy_grant *g)
 {
-	free(g->id_claims);
-	free(g->access_claims);
+	json_decref(g->id_claims);
+	json_decref(g->access_claims);
 	free(g->scope);
 	memset(g, 0, sizeof(*g));
 }
@@ -146,7 +146,7 @@ ids_shown(char *buf, size_t size, char *const *v, size_t n)
 
 /* The organization named by the connection's claim in the profile. */
 static int
-org_from_claim(const struct s2o_policy_login *in, json_t *profile,
+org_from_claim(const struct s2o_policy_login *in, const json_t *profile,
     const struct s2o_config_org **org, struct s2o_err *err)
 {
 	const char	*claim = in->conn->organization_claim;
@@ -176,7 +176,7 @@ org_from_claim(const struct s2o_policy_login *in, json_t *profile,
 
 /* The membership, then the organization rules of the login and client. */
 static int
-check_org(const struct s2o_policy_login *in, json_t *profile,
+check_org(const struct s2o_policy_login *in, const json_t *profile,
     const struct s2o_config_org **org, struct s2o_err *err)
 {
 	const struct s2o_client		*cl = in->client;
@@ -291,7 +291,7 @@ add_unique(json_t *arr, const char *s)
 
 /* The mapped roles (the profile's `roles`), then the default_roles. */
 static json_t *
-user_roles(json_t *profile, const struct s2o_config_org *org)
+user_roles(const json_t *profile, const struct s2o_config_org *org)
 {
 	json_t	*roles, *m = json_object_get(profile, "roles"), *v;
 	size_t	 i;
@@ -408,12 +408,6 @@ org_claims(json_t *o, const struct s2o_config_org *org)
 	return 0;
 }
 
-static char *
-dump(json_t *o)
-{
-	return json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-}
-
 /* The claims and the scope, once every rule passed. */
 static int
 build(const struct s2o_policy_login *in, const struct s2o_config_org *org,
@@ -437,9 +431,10 @@ build(const struct s2o_policy_login *in, const struct s2o_config_org *org,
 	if (in->scope != NULL && (out->scope = reduced_scope(in->scope, api,
 	    perms, err)) == NULL)
 		goto out;
-	if ((out->id_claims = dump(id)) == NULL ||
-	    (out->access_claims = dump(at)) == NULL)
-		goto oom;
+	/* the objects themselves: no text until the code record */
+	out->id_claims = id;
+	out->access_claims = at;
+	id = at = NULL;
 	out->org = org;
 	out->api = api;
 	rc = 0;
@@ -459,17 +454,16 @@ s2o_policy_grant(const struct s2o_policy_login *in,
 {
 	const struct s2o_config_org	*org;
 	const struct s2o_config_api	*api = NULL;
-	json_t				*profile, *roles = NULL;
+	const json_t			*profile = in->profile;
+	json_t				*roles = NULL;
 	char				 shown[SHOWN_MAX + 8];
 	int				 rc = -1;
 
 	s2o_policy_grant_cleanup(out);
-	if ((profile = json_loads(in->profile != NULL ? in->profile : "{}", 0,
-	    NULL)) == NULL || !json_is_object(profile)) {
-		json_decref(profile);
+	/* NULL reads as an empty profile */
+	if (profile != NULL && !json_is_object(profile))
 		return s2o_err_set(err, S2O_R_MALFORMED, "the mapped profile "
 		    "is not a JSON object");
-	}
 	if (in->audience != NULL &&
 	    (api = s2o_config_api(in->cfg, in->audience)) == NULL) {
 		s2o_err_set(err, S2O_R_POLICY_DENIED, "audience: no API \"%s\" "
@@ -489,6 +483,5 @@ out:
 	if (rc == -1)
 		s2o_policy_grant_cleanup(out);
 	json_decref(roles);
-	json_decref(profile);
 	return rc;
 }

@@ -383,7 +383,7 @@ check_ip(const struct level *lv, const char *ip, char *why, size_t size,
 }
 
 static int
-check_email_verified(const struct level *lv, json_t *profile, char *why,
+check_email_verified(const struct level *lv, const json_t *profile, char *why,
     size_t size, struct s2o_err *err)
 {
 	json_t	*v = json_object_get(profile, "email_verified");
@@ -419,7 +419,8 @@ group_allowed(const struct level *lv, const char *g)
 }
 
 static int
-check_groups(const struct level *lv, json_t *profile, struct s2o_err *err)
+check_groups(const struct level *lv, const json_t *profile,
+    struct s2o_err *err)
 {
 	json_t	*v = json_object_get(profile, "groups"), *g;
 	size_t	 i;
@@ -460,25 +461,19 @@ check_mfa(const struct level *lv, const char *ac, char *why, size_t size,
 
 int
 s2o_policy_check(const struct s2o_policy_set *set, const char *client_ip,
-    const char *profile_json, const char *authn_context, struct s2o_err *err)
+    const json_t *profile, const char *authn_context, struct s2o_err *err)
 {
-	json_t		*profile;
-	json_error_t	 je;
 	char		 why[S2O_ERR_MAX_DETAIL];
 	size_t		 i;
 	int		 rc = 0;
 
 	if (set == NULL || set->n == 0)
 		return 0;
-	profile = json_loads(profile_json ? profile_json : "{}", 0, &je);
-	if (profile == NULL && json_error_code(&je) ==
-	    json_error_out_of_memory)
-		return s2o_err_oom(err);
-	if (!json_is_object(profile)) {
-		json_decref(profile);
+	/* NULL reads as an empty profile: json_object_get() finds
+	 * nothing in it */
+	if (profile != NULL && !json_is_object(profile))
 		return s2o_err_set(err, S2O_R_MALFORMED, "the mapped profile "
 		    "is not a JSON object");
-	}
 	for (i = 0; rc == 0 && i < set->n; i++) {
 		const struct level *lv = &set->v[i];
 
@@ -488,7 +483,6 @@ s2o_policy_check(const struct s2o_policy_set *set, const char *client_ip,
 		    check_mfa(lv, authn_context, why, sizeof(why), err) == -1)
 			rc = -1;
 	}
-	json_decref(profile);
 	return rc;
 }
 

@@ -15,6 +15,9 @@
 #include "config/config.h"
 #include "core/core.h"
 
+/* jansson's json_t (typedef struct json_t json_t), without jansson.h */
+struct json_t;
+
 /* ---- ipset.c ---------------------------------------------------------- */
 
 /*
@@ -124,19 +127,19 @@ int		 s2o_policy_set_mfa_classes(const struct s2o_policy_set *set,
 extern const char *const s2o_policy_mfa_classes[];
 
 /*
- * Checks one login: client_ip (NULL when unknown), profile_json (the
- * mapped profile: a JSON object, s2o_map_result.profile) and
- * authn_context (the AuthnContextClassRef, NULL when absent). Returns 0
+ * Checks one login: client_ip (NULL when unknown), profile (the mapped
+ * profile: a jansson object, s2o_map_result.profile; NULL is an empty
+ * one; borrowed for the call and only read) and authn_context (the
+ * AuthnContextClassRef, NULL when absent). Returns 0
  * when every level allows it, or -1 with S2O_R_POLICY_DENIED and a detail
  * "RULE: why (policies of SCOPE)" for the first rule that fails; levels in
  * the order added, rules in the order deny_ip_ranges, allow_ip_ranges,
  * require_email_verified, allowed_groups, require_mfa. An unknown client
  * address never matches a deny list and always fails an allow list.
- * S2O_R_INTERNAL when out of memory; S2O_R_MALFORMED when profile_json is
- * not a JSON object.
+ * S2O_R_MALFORMED when profile is not a JSON object.
  */
 int		 s2o_policy_check(const struct s2o_policy_set *set,
-		    const char *client_ip, const char *profile_json,
+		    const char *client_ip, const struct json_t *profile,
 		    const char *authn_context, struct s2o_err *err);
 
 /* ---- org.c ------------------------------------------------------------ */
@@ -146,7 +149,9 @@ struct s2o_policy_login {
 	const struct s2o_config		*cfg;
 	const struct s2o_connection	*conn;
 	const struct s2o_client		*client;	/* or NULL */
-	const char	*profile;	/* the mapped profile (JSON object) */
+	const struct json_t *profile;	/* the mapped profile (an object,
+					   s2o_map_result.profile; NULL is
+					   empty), only read */
 	const char	*roles_claim;	/* s2o_map_roles_claim(), or NULL */
 	const char	*organization;	/* required organization (id or
 					   name), or NULL */
@@ -155,16 +160,22 @@ struct s2o_policy_login {
 };
 
 /*
- * What a login is granted. The texts are owned (caller-allocated:
- * s2o_policy_grant_init / s2o_policy_grant_cleanup, idempotent).
+ * What a login is granted. Caller-allocated: s2o_policy_grant_init /
+ * s2o_policy_grant_cleanup (idempotent). The claim objects (jansson
+ * objects, one reference each) and the scope are owned by the grant and
+ * released by the cleanup; a caller keeps an object past it with
+ * json_incref(). The two objects share their values (the roles array):
+ * read them, never change them in place.
  */
 struct s2o_policy_grant {
 	const struct s2o_config_org	*org;	/* the membership, or NULL */
 	const struct s2o_config_api	*api;	/* the audience, or NULL */
-	char	*id_claims;	/* JSON object: org_id, org_name, metadata
-				   claims, the roles claim */
-	char	*access_claims;	/* the same, then permissions */
-	char	*scope;		/* the access token's scope, or NULL */
+	struct json_t	*id_claims;	/* object: org_id, org_name,
+					   metadata claims, the roles claim
+					   (in this order) */
+	struct json_t	*access_claims;	/* the same, then permissions */
+	char		*scope;		/* the access token's scope, or
+					   NULL */
 };
 
 void		 s2o_policy_grant_init(struct s2o_policy_grant *g);

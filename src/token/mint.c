@@ -6,6 +6,7 @@
  * decided here; serializing and signing is jws.c's.
  */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,57 +80,110 @@ set(json_t *o, const char *key, json_t *v, struct s2o_err *err)
 }
 
 /*
- * Merges the mapped claims (a JSON object's text) into claims after the
- * bridge's own. Values keep their JSON types exactly: jansson parses and
- * writes them back, so numbers stay numbers and UTF-8 stays UTF-8.
+ * The bytes of a string written as JSON by jansson: UTF-8 kept, '"', '\\'
+ * and control characters escaped. With bound, an upper bound (6 bytes a
+ * byte) that costs nothing per byte.
+ */
+static size_t
+str_len(const char *s, size_t len, bool bound)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i, n = 2;
+
+	if (bound)
+		return len * 6 + 2;
+	for (i = 0; i < len; i++)
+		n += p[i] == '"' || p[i] == '\\' || p[i] == '\b' ||
+		    p[i] == '\f' || p[i] == '\n' || p[i] == '\r' ||
+		    p[i] == '\t' ? 2 : p[i] < 0x20 ? 6 : 1;
+	return n;
+}
+
+/*
+ * The bytes of v's compact JSON text as json_dumps() writes it, counted
+ * without writing it; or an upper bound, with bound. Reals, rare in
+ * claims, are written out to be counted.
+ */
+static size_t
+json_len(json_t *v, bool bound)
+{
+	const char	*k;
+	json_t		*e;
+	char		*t;
+	size_t		 i, n;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return str_len(json_string_value(v), json_string_length(v),
+		    bound);
+	case JSON_INTEGER:
+		return (size_t)snprintf(NULL, 0, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(v));
+	case JSON_REAL:
+		if (bound || (t = json_dumps(v, JSON_ENCODE_ANY)) == NULL)
+			return 32;	/* %.17g with an exponent: at most 24 */
+		n = strlen(t);
+		free(t);
+		return n;
+	case JSON_TRUE:
+	case JSON_NULL:
+		return 4;
+	case JSON_FALSE:
+		return 5;
+	case JSON_ARRAY:
+		n = json_array_size(v) > 0 ? json_array_size(v) + 1 : 2;
+		json_array_foreach(v, i, e)
+			n += json_len(e, bound);
+		return n;
+	case JSON_OBJECT:
+		n = json_object_size(v) > 0 ? json_object_size(v) + 1 : 2;
+		json_object_foreach(v, k, e)
+			n += str_len(k, strlen(k), bound) + 1 +
+			    json_len(e, bound);
+		return n;
+	}
+	return 0;
+}
+
+/*
+ * Merges a claim object (the bridge's granted claims, or the mapped
+ * claims) into claims after the bridge's own, in the object's order.
+ * Values keep their JSON types exactly: they go in by reference, and the
+ * object itself is not changed.
  */
 static int
-merge_extra(json_t *claims, const char *text, size_t max, const char *what,
+merge_extra(json_t *claims, json_t *extra, size_t max, const char *what,
     struct s2o_err *err)
 {
-	json_t		*extra, *v;
-	json_error_t	 je;
 	const char	*key;
+	json_t		*v;
 	size_t		 len;
-	int		 rc = -1;
 
-	if (text == NULL)
+	if (extra == NULL)
 		return 0;
-	/* reject before parsing: such claims could never fit anyway */
-	if ((len = strlen(text)) > max)
+	if (!json_is_object(extra))
+		return s2o_err_set(err, S2O_R_MAPPING_INVALID,
+		    "the %s's mapped claims are not a JSON object", what);
+	/* refuse before writing anything: such claims could never fit
+	 * (counted only when the cheap bound says they might not) */
+	if (json_len(extra, true) > max && (len = json_len(extra, false)) > max)
 		return s2o_err_set(err, S2O_R_TOO_LARGE,
 		    "the %s's mapped claims are %zu bytes of JSON, over "
 		    "max_token_bytes %zu: map fewer or shorter claims into it",
 		    what, len, max);
-	extra = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
-	    &je);
-	if (extra == NULL)
-		return s2o_err_set(err, S2O_R_MAPPING_INVALID,
-		    "the %s's mapped claims are not valid JSON: %s (column %d)",
-		    what, je.text, je.column);
-	if (!json_is_object(extra)) {
-		s2o_err_set(err, S2O_R_MAPPING_INVALID,
-		    "the %s's mapped claims are not a JSON object", what);
-		goto out;
-	}
 	json_object_foreach(extra, key, v) {
 		char shown[80];
 
 		if (s2o_token_claim_reserved(key) ||
-		    json_object_get(claims, key) != NULL) {
-			s2o_err_set(err, S2O_R_MAPPING_INVALID, "claim \"%s\" "
-			    "is set by the bridge and cannot be mapped into "
-			    "the %s", s2o_str_excerpt(shown, sizeof(shown), key,
-			    64), what);
-			goto out;
-		}
+		    json_object_get(claims, key) != NULL)
+			return s2o_err_set(err, S2O_R_MAPPING_INVALID, "claim "
+			    "\"%s\" is set by the bridge and cannot be mapped "
+			    "into the %s", s2o_str_excerpt(shown, sizeof(shown),
+			    key, 64), what);
 		if (set(claims, key, json_incref(v), err) == -1)
-			goto out;
+			return -1;
 	}
-	rc = 0;
-out:
-	json_decref(extra);
-	return rc;
+	return 0;
 }
 
 /*
@@ -284,7 +338,8 @@ s2o_token_id_mint(const struct s2o_keyset *ks,
 	    -1) ||
 	    merge_extra(claims, req->bridge_claims, ks->max_bytes, what,
 	    err) == -1 ||
-	    merge_extra(claims, req->extra_claims, ks->max_bytes, what, err) == -1)
+	    merge_extra(claims, req->extra_claims, ks->max_bytes, what,
+	    err) == -1)
 		goto out;
 	tok = tok_jws_compact(ks, "JWT", claims, what, err);
 out:
@@ -342,7 +397,8 @@ s2o_token_access_mint(const struct s2o_keyset *ks,
 	    set_opt(claims, "scope", req->scope, err) == -1 ||
 	    merge_extra(claims, req->bridge_claims, ks->max_bytes, what,
 	    err) == -1 ||
-	    merge_extra(claims, req->extra_claims, ks->max_bytes, what, err) == -1)
+	    merge_extra(claims, req->extra_claims, ks->max_bytes, what,
+	    err) == -1)
 		goto out;
 	tok = tok_jws_compact(ks, "at+jwt", claims, what, err);
 out:

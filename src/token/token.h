@@ -7,8 +7,9 @@
  * Every token is a compact JWS built here (base64url header . payload .
  * signature) with jansson for the JSON and OpenSSL's EVP_DigestSign for
  * the signature; libjwt stays out of the signing path because 1.10
- * re-parses its PEM key for every token. OpenSSL and jansson types never
- * leave this folder.
+ * re-parses its PEM key for every token. OpenSSL types never leave this
+ * folder; the claim sets come in as jansson objects (struct json_t, the
+ * form map/ and policy/ hand them over in), borrowed for the call.
  */
 #ifndef S2O_TOKEN_H
 #define S2O_TOKEN_H
@@ -18,6 +19,9 @@
 
 #include "config/config.h"
 #include "core/core.h"
+
+/* jansson's json_t (typedef struct json_t json_t), without jansson.h */
+struct json_t;
 
 /*
  * The largest token minted, in bytes of its compact serialization. 8 KiB is
@@ -56,7 +60,9 @@ const char	*s2o_token_keyset_active_alg(const struct s2o_keyset *ks);
 
 /*
  * What an ID token says. Every pointer is borrowed for the call. Strings
- * are UTF-8; NULL means "omit the claim" where the comment says so.
+ * are UTF-8; NULL means "omit the claim" where the comment says so. The
+ * claim objects are read, never changed: the token takes references to
+ * their values while it is written and drops them before returning.
  */
 struct s2o_token_id_req {
 	const char		*issuer;	/* iss: config issuer */
@@ -69,9 +75,10 @@ struct s2o_token_id_req {
 	const char		*authn_context;	/* ClassRef -> acr/amr; NULL */
 	const char		*sid;		/* SessionIndex or NULL */
 	const char		*access_token;	/* for at_hash, or NULL */
-	const char		*bridge_claims;	/* JSON object text: org_id,
-						   ... (policy/); NULL */
-	const char		*extra_claims;	/* JSON object text; NULL */
+	struct json_t		*bridge_claims;	/* object: org_id, ...
+						   (policy/); or NULL */
+	struct json_t		*extra_claims;	/* object: the mapped claims
+						   (map/); or NULL */
 };
 
 /*
@@ -82,15 +89,16 @@ struct s2o_token_id_req {
  * The extra claims (the mapped profile) may not name a claim the bridge
  * sets or that has a protocol meaning (see s2o_token_claim_reserved()).
  * Returns the compact JWS (caller frees with free()), or NULL with
- * S2O_R_MAPPING_INVALID (extra claims not a JSON object, or naming a
- * reserved claim, or sub too long: the detail names it), S2O_R_TOO_LARGE
- * (the token would pass max_token_bytes), S2O_R_INTERNAL (a missing
- * required field, OOM or an OpenSSL fault).
+ * S2O_R_MAPPING_INVALID (bridge or extra claims not a JSON object, or
+ * naming a reserved claim, or sub too long: the detail names it),
+ * S2O_R_TOO_LARGE (the token would pass max_token_bytes), S2O_R_INTERNAL
+ * (a missing required field, OOM or an OpenSSL fault).
  */
 char		*s2o_token_id_mint(const struct s2o_keyset *ks,
 		    const struct s2o_token_id_req *req, struct s2o_err *err);
 
-/* What a JWT access token (RFC 9068) says. Borrowed for the call. */
+/* What a JWT access token (RFC 9068) says. Borrowed for the call; the
+ * claim objects are read, never changed. */
 struct s2o_token_access_req {
 	const char		*issuer;	/* iss */
 	const char		*sub;		/* the user */
@@ -99,9 +107,10 @@ struct s2o_token_access_req {
 	const char		*scope;		/* space-separated, or NULL */
 	const struct s2o_clock	*clock;		/* iat */
 	long			 ttl;		/* seconds; exp = iat + ttl */
-	const char		*bridge_claims;	/* JSON object text: org_id,
-						   permissions, ...; NULL */
-	const char		*extra_claims;	/* JSON object text; NULL */
+	struct json_t		*bridge_claims;	/* object: org_id,
+						   permissions, ...; or NULL */
+	struct json_t		*extra_claims;	/* object: the mapped claims;
+						   or NULL */
 	const char		*jti;		/* NULL: 128 random bits */
 };
 
