@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * http/: form and query parameters (the bounded collector, then
- * libmicrohttpd's decoding through a small daemon of the test's own on
- * 127.0.0.1, driven with libcurl), metrics in the Prometheus text format,
+ * http/: form and query parameters (the bounded collector, then queries
+ * and bodies as libmicrohttpd hands them over, through a small daemon of
+ * the test's own on 127.0.0.1, driven with libcurl; check_form.c tests the
+ * body splitter itself), metrics in the Prometheus text format,
  * request ids, the route table, and the server itself: start, answer,
  * reload (good and bad configuration), stop. tests/serve.sh runs the
  * saml2oidc binary the way an operator does.
@@ -109,62 +110,7 @@ START_TEST(test_form_limits)
 }
 END_TEST
 
-/* Values in pieces, as the post processor hands them out. */
-START_TEST(test_form_pieces)
-{
-	struct s2o_http_form	f;
-	struct s2o_err		err;
-
-	s2o_err_clear(&err);
-	s2o_http_form_init(&f, 4, 8);
-	ck_assert_int_eq(s2o_http_form_add_piece(&f, "a", 0, "12", 2, &err),
-	    0);
-	ck_assert_int_eq(s2o_http_form_add_piece(&f, "a", 2, "345", 3, &err),
-	    0);
-	ck_assert_int_eq(s2o_http_form_add_piece(&f, "b", 0, "", 0, &err), 0);
-	ck_assert_int_eq(s2o_http_form_add_piece(&f, "c", 0, "x", 1, &err), 0);
-	ck_assert_int_eq(s2o_http_form_finish(&f, &err), 0);
-	ck_assert_int_eq(s2o_http_form_finish(&f, &err), 0);	/* no-op */
-	ck_assert_s2o_ok(&err);
-	ck_assert_uint_eq(f.n, 3);
-	ck_assert_str_eq(s2o_http_form_get(&f, "a"), "12345");
-	ck_assert_str_eq(s2o_http_form_get(&f, "b"), "");
-	ck_assert_str_eq(s2o_http_form_get(&f, "c"), "x");
-	s2o_http_form_cleanup(&f);
-
-	/* the value limit holds across pieces */
-	s2o_err_clear(&err);
-	s2o_http_form_init(&f, 4, 8);
-	ck_assert_int_eq(s2o_http_form_add_piece(&f, "a", 0, "12345", 5,
-	    &err), 0);
-	ck_assert_int_eq(s2o_http_form_add_piece(&f, "a", 5, "6789", 4, &err),
-	    -1);
-	ck_assert_s2o_err(&err, S2O_R_TOO_LARGE,
-	    "parameter \"a\": more than 8 bytes");
-	s2o_http_form_cleanup(&f);
-
-	/* the same name from offset 0 again is a repeat */
-	s2o_err_clear(&err);
-	s2o_http_form_init(&f, 4, 8);
-	ck_assert_int_eq(s2o_http_form_add_piece(&f, "a", 0, "1", 1, &err), 0);
-	ck_assert_int_eq(s2o_http_form_add_piece(&f, "a", 0, "2", 1, &err),
-	    -1);
-	ck_assert_s2o_err(&err, S2O_R_MALFORMED,
-	    "parameter \"a\" given more than once");
-	s2o_http_form_cleanup(&f);
-
-	/* a piece that does not follow on */
-	s2o_err_clear(&err);
-	s2o_http_form_init(&f, 4, 8);
-	ck_assert_int_eq(s2o_http_form_add_piece(&f, "a", 3, "1", 1, &err),
-	    -1);
-	ck_assert_s2o_err(&err, S2O_R_MALFORMED,
-	    "a piece at offset 3 without its start");
-	s2o_http_form_cleanup(&f);
-}
-END_TEST
-
-/* ---- http/form: libmicrohttpd decoding, over a socket ------------------- */
+/* ---- http/form: queries and bodies, over a socket ---------------------- */
 
 /* Per-request state of the test daemon. */
 struct treq {
@@ -204,7 +150,7 @@ t_handler(void *cls, struct MHD_Connection *c, const char *url,
 		return MHD_YES;
 	}
 	if (*upload_data_size != 0) {
-		if (!s2o_err_is_set(&t->err) && t->post.pp != NULL)
+		if (!s2o_err_is_set(&t->err) && t->post.form != NULL)
 			http_post_feed(&t->post, upload_data,
 			    *upload_data_size);
 		*upload_data_size = 0;
@@ -379,6 +325,13 @@ static const struct {
 	{ "/", "a=123456789012345678901234567890123",
 	    "error too_large: parameter \"a\": more than 32 bytes" },
 	{ "/", "a=%00", "error malformed: parameter \"a\" holds %00" },
+	{ "/", "bare&b=1&&c\r\n", "{\"form\":{\"b\":\"1\",\"bare\":\"\","
+	    "\"c\":\"\"},\"query\":{}}" },
+	{ "/", "a=100%", "error malformed: parameter \"a\": '%' not followed "
+	    "by two hex digits (a literal '%' is %25)" },
+	{ "/", "a==", "error malformed: parameter \"a\": a raw '=' in its "
+	    "value (expected %3D)" },
+	{ "/", "=1", "error malformed: a parameter without a name" },
 };
 
 START_TEST(test_form_decoding)
@@ -431,8 +384,8 @@ START_TEST(test_form_content_type)
 }
 END_TEST
 
-/* A value far larger than the post processor's buffer arrives in pieces
- * and is put back together; one byte over the limit is refused. */
+/* A value larger than the pieces libmicrohttpd hands the body over in is
+ * put back together; one byte over the limit is refused. */
 START_TEST(test_form_large_value)
 {
 	char		*body, *got, *want;
@@ -783,7 +736,6 @@ http_suite(void)
 	tc = tcase_create("http/form");
 	tcase_add_test(tc, test_form_add_get);
 	tcase_add_test(tc, test_form_limits);
-	tcase_add_test(tc, test_form_pieces);
 	tcase_add_loop_test(tc, test_form_decoding, 0,
 	    sizeof(decode_cases) / sizeof(decode_cases[0]));
 	tcase_add_test(tc, test_form_content_type);

@@ -55,8 +55,6 @@
 #define S2O_HTTP_MAX_FIELD_NAME		128	/* bytes */
 /* One parameter's value, decoded (SAMLResponse has its own limit). */
 #define S2O_HTTP_MAX_FIELD		16384	/* bytes */
-/* MHD post processor buffer (names must fit; values stream through). */
-#define S2O_HTTP_POST_BUFFER		1024	/* bytes */
 /* The request id: 8 random bytes in hex. */
 #define S2O_HTTP_REQUEST_ID_LEN		16	/* hex digits */
 
@@ -110,20 +108,27 @@ void		 s2o_http_server_free(struct s2o_http_server *srv);
 
 /*
  * Decoded request parameters (application/x-www-form-urlencoded bodies
- * and URL queries; libmicrohttpd does the percent-decoding), bounded in
- * count, name and value size. A parameter given twice is refused: RFC 6749
- * §3.1 forbids repeating one, and silently taking the first or the last
- * opens parameter-pollution tricks. Caller-allocated: s2o_http_form_init /
- * s2o_http_form_cleanup. Values are wiped when freed (they may hold
- * codes and secrets).
+ * and URL queries), bounded in count, name and value size. A body is
+ * split here as it streams in and libmicrohttpd decodes the escapes; a
+ * query is split and decoded by libmicrohttpd. A parameter given twice is
+ * refused: RFC 6749 §3.1 forbids repeating one, and silently taking the
+ * first or the last opens parameter-pollution tricks. Caller-allocated:
+ * s2o_http_form_init / s2o_http_form_cleanup. Values are wiped when freed
+ * (they may hold codes and secrets).
  */
 struct s2o_http_form {
 	struct s2o_oidc_param	*v;		/* names and values owned */
 	size_t			 n, cap;
 	size_t			 max_fields;	/* parameters */
 	size_t			 max_value;	/* bytes, one decoded value */
-	struct s2o_buf		 value;		/* the value being streamed */
-	char			*pending;	/* its name, or NULL */
+	/* the body being split (s2o_http_form_feed) */
+	char			*raw;		/* the value, escapes undecoded */
+	size_t			 rlen, rcap;	/* bytes in raw, allocated */
+	char			 name[3 * S2O_HTTP_MAX_FIELD_NAME + 1];
+	size_t			 nlen;		/* bytes in name */
+	size_t			 dlen;		/* the name or value, decoded */
+	int			 state;		/* form.c's FORM_* */
+	int			 esc;		/* hex digits still due */
 };
 
 void		 s2o_http_form_init(struct s2o_http_form *f, size_t max_fields,
@@ -139,15 +144,24 @@ void		 s2o_http_form_cleanup(struct s2o_http_form *f);
 int		 s2o_http_form_add(struct s2o_http_form *f, const char *name,
 		    const char *value, size_t len, struct s2o_err *err);
 /*
- * Adds the piece of a value that starts at offset off, as libmicrohttpd's
- * post processor hands them out: a value arrives in pieces with growing
- * offsets; offset 0 starts a new parameter. Call s2o_http_form_finish()
- * after the last piece. Reasons as s2o_http_form_add().
+ * Feeds the next size bytes of an application/x-www-form-urlencoded body
+ * (the body may arrive in pieces of any size; a name, a value or an
+ * escape may straddle two of them), then s2o_http_form_finish() at its
+ * end. "a=1&b=x+y%2F" is a="1", b="x y/". A name without '=' is a
+ * parameter with an empty value; empty segments ("a=1&&b=2", a leading or
+ * trailing '&') are skipped; line breaks after the last parameter are
+ * ignored. Limits are checked as the bytes arrive; a value is counted
+ * decoded. Returns 0, or -1 with, besides the reasons of
+ * s2o_http_form_add(), S2O_R_MALFORMED for a '%' not followed by two hex
+ * digits, a raw '=' in a value, a NUL byte (raw or %00), or anything but
+ * line breaks after a line break. The first refusal ends the body: later
+ * calls return -1.
  */
-int		 s2o_http_form_add_piece(struct s2o_http_form *f,
-		    const char *name, size_t off, const char *data, size_t size,
-		    struct s2o_err *err);
-/* Completes the parameter being streamed, if any. */
+int		 s2o_http_form_feed(struct s2o_http_form *f, const char *data,
+		    size_t size, struct s2o_err *err);
+/* Ends the body fed to s2o_http_form_feed(): completes its last
+ * parameter. Returns 0, or -1 with the reasons of s2o_http_form_feed().
+ * Idempotent; a form never fed has no parameters from a body. */
 int		 s2o_http_form_finish(struct s2o_http_form *f,
 		    struct s2o_err *err);
 /* The value of name, or NULL when absent. Borrowed from f. */

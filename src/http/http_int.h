@@ -204,22 +204,22 @@ struct s2o_http_server {
 int		 http_form_from_query(struct s2o_http_form *f,
 		    struct MHD_Connection *c, struct s2o_err *err);
 
-/* An application/x-www-form-urlencoded body streamed into a form. */
+/* An application/x-www-form-urlencoded body streamed into a form
+ * (s2o_http_form_feed); form is NULL when no body is being read. */
 struct http_post {
-	struct MHD_PostProcessor *pp;
 	struct s2o_http_form	*form;		/* borrowed */
 	struct s2o_err		*err;		/* borrowed */
 };
 
-/* Checks Content-Type and starts the post processor. -1 with
- * S2O_R_MALFORMED (another Content-Type) or S2O_R_INTERNAL. */
+/* Checks Content-Type and starts reading the body into f. -1 with
+ * S2O_R_MALFORMED (another Content-Type). */
 int		 http_post_begin(struct http_post *p, struct MHD_Connection *c,
 		    struct s2o_http_form *f, struct s2o_err *err);
 /* Feeds a piece of the body. -1 with p->err set. */
 int		 http_post_feed(struct http_post *p, const char *data,
 		    size_t size);
-/* Ends the body: flushes the last parameter, frees the processor. -1
- * with p->err set. Safe to call on a post never begun or already ended. */
+/* Ends the body: completes the last parameter. -1 with p->err set.
+ * Safe to call on a post never begun or already ended. */
 int		 http_post_end(struct http_post *p);
 
 /* ---- route.c ------------------------------------------------------------ */

@@ -113,7 +113,6 @@ req_new(struct s2o_http_server *srv, const char *url, const char *method)
 static void
 req_free(struct http_req *r)
 {
-	http_post_end(&r->post);
 	s2o_http_form_cleanup(&r->query);
 	s2o_http_form_cleanup(&r->form);
 	http_gen_release(r->gen);
@@ -305,7 +304,7 @@ req_body(struct http_req *r, const char *data, size_t size)
 			return MHD_NO;
 		return MHD_YES;
 	}
-	if (!s2o_err_is_set(&r->err) && r->post.pp != NULL)
+	if (!s2o_err_is_set(&r->err) && r->post.form != NULL)
 		http_post_feed(&r->post, data, size);
 	return MHD_YES;
 }
@@ -318,7 +317,7 @@ req_complete(struct MHD_Connection *c, struct http_req *r)
 	struct http_call		 call;
 	enum MHD_Result			 rc;
 
-	if (!s2o_err_is_set(&r->err) && r->post.pp != NULL)
+	if (!s2o_err_is_set(&r->err) && r->post.form != NULL)
 		http_post_end(&r->post);
 	if (!s2o_err_is_set(&r->err) && r->route->query)
 		http_form_from_query(&r->query, c, &r->err);
