@@ -21,22 +21,29 @@
 #include <string.h>
 #include <strings.h>
 #include <netdb.h>
-#include <sys/random.h>
+
+#include <openssl/rand.h>
 
 #include "http/http_int.h"
 
 void
 s2o_http_request_id(char out[S2O_HTTP_REQUEST_ID_LEN + 1])
 {
+	static const char		 hex[] = "0123456789abcdef";
 	static atomic_uint_fast64_t	 fallback;
 	unsigned char			 b[S2O_HTTP_REQUEST_ID_LEN / 2];
 	uint64_t			 v;
 	struct timespec			 ts;
 	size_t				 i;
 
-	if (getrandom(b, sizeof(b), GRND_NONBLOCK) == (ssize_t)sizeof(b)) {
-		for (i = 0; i < sizeof(b); i++)
-			snprintf(out + 2 * i, 3, "%02x", b[i]);
+	/* OpenSSL's generator, seeded once per thread: no system call per
+	 * request, as getrandom(2) was */
+	if (RAND_bytes(b, sizeof(b)) == 1) {
+		for (i = 0; i < sizeof(b); i++) {
+			out[2 * i] = hex[b[i] >> 4];
+			out[2 * i + 1] = hex[b[i] & 0x0f];
+		}
+		out[2 * i] = '\0';
 		return;
 	}
 	/* not a secret, only a correlation id: unique is enough */
