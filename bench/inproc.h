@@ -46,10 +46,11 @@ void	 target_cleanup(struct target *t);
 void	 pipeline(const struct target *t, struct s2o_store *st,
 	    const struct s2o_clock *clock, const char *doc, size_t len,
 	    const char *irt, const struct s2o_keyset *ks);
-/* CPU seconds per response of pipeline() over n fresh documents, without
- * and (*with_mint) with the ID token. */
+/* CPU seconds per response of pipeline() over n fresh base64-encoded
+ * documents, without and (*with_mint) with the ID token, and (*with_sleep)
+ * without it but with a 100 µs sleep between responses (inproc.c). */
 double	 in_process(const struct target *t, size_t n,
-	    const struct s2o_keyset *ks, double *with_mint);
+	    const struct s2o_keyset *ks, double *with_mint, double *with_sleep);
 /* Adds o (stolen) under key to the JSON object in the file at path. */
 void	 save(const char *path, const char *key, json_t *o);
 void	 cmd_memory(const char *fixtures, size_t n, const char *out);

@@ -186,7 +186,7 @@ oidc_code_answer(const struct s2o_oidc_env *env, const struct oidc_grant *g,
     struct s2o_oidc_response *resp, struct s2o_err *err)
 {
 	const struct s2o_config	*cfg = s2o_oidc_provider_config(env->op);
-	unsigned char		 rnd[32], trnd[16];
+	unsigned char		 rnd[48];	/* code, then token id */
 	char			*code = NULL, *tid = NULL, *value = NULL;
 	json_t			*o, *idc, *atc;
 	struct s2o_buf		 b;
@@ -195,11 +195,10 @@ oidc_code_answer(const struct s2o_oidc_env *env, const struct oidc_grant *g,
 
 	/* 256 bits of code, 128 of token id: the id names what the code
 	 * buys, so a second redemption can revoke it (RFC 6749 §4.1.2) */
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1 ||
-	    RAND_bytes(trnd, sizeof(trnd)) != 1)
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
 		return s2o_err_set(err, S2O_R_INTERNAL, "RAND_bytes failed");
-	if ((code = s2o_b64url_encode(rnd, sizeof(rnd), err)) == NULL ||
-	    (tid = s2o_b64url_encode(trnd, sizeof(trnd), err)) == NULL)
+	if ((code = s2o_b64url_encode(rnd, 32, err)) == NULL ||
+	    (tid = s2o_b64url_encode(rnd + 32, 16, err)) == NULL)
 		goto out;
 	/* scope: what the grant kept of the request (docs/organizations.md)
 	 */
