@@ -6,7 +6,6 @@
  * decided here; serializing and signing is jws.c's.
  */
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,69 +79,32 @@ set(json_t *o, const char *key, json_t *v, struct s2o_err *err)
 }
 
 /*
- * The bytes of a string written as JSON by jansson: UTF-8 kept, '"', '\\'
- * and control characters escaped. With bound, an upper bound (6 bytes a
- * byte) that costs nothing per byte.
+ * An upper bound on the bytes of v's compact JSON text, without writing
+ * it: a string's byte takes at most 6 ("\u001f"), a number at most 32.
  */
 static size_t
-str_len(const char *s, size_t len, bool bound)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i, n = 2;
-
-	if (bound)
-		return len * 6 + 2;
-	for (i = 0; i < len; i++)
-		n += p[i] == '"' || p[i] == '\\' || p[i] == '\b' ||
-		    p[i] == '\f' || p[i] == '\n' || p[i] == '\r' ||
-		    p[i] == '\t' ? 2 : p[i] < 0x20 ? 6 : 1;
-	return n;
-}
-
-/*
- * The bytes of v's compact JSON text as json_dumps() writes it, counted
- * without writing it; or an upper bound, with bound. Reals, rare in
- * claims, are written out to be counted.
- */
-static size_t
-json_len(json_t *v, bool bound)
+json_bound(json_t *v)
 {
 	const char	*k;
 	json_t		*e;
-	char		*t;
 	size_t		 i, n;
 
 	switch (json_typeof(v)) {
 	case JSON_STRING:
-		return str_len(json_string_value(v), json_string_length(v),
-		    bound);
-	case JSON_INTEGER:
-		return (size_t)snprintf(NULL, 0, "%" JSON_INTEGER_FORMAT,
-		    json_integer_value(v));
-	case JSON_REAL:
-		if (bound || (t = json_dumps(v, JSON_ENCODE_ANY)) == NULL)
-			return 32;	/* %.17g with an exponent: at most 24 */
-		n = strlen(t);
-		free(t);
-		return n;
-	case JSON_TRUE:
-	case JSON_NULL:
-		return 4;
-	case JSON_FALSE:
-		return 5;
+		return json_string_length(v) * 6 + 2;
 	case JSON_ARRAY:
-		n = json_array_size(v) > 0 ? json_array_size(v) + 1 : 2;
+		n = json_array_size(v) + 2;
 		json_array_foreach(v, i, e)
-			n += json_len(e, bound);
+			n += json_bound(e);
 		return n;
 	case JSON_OBJECT:
-		n = json_object_size(v) > 0 ? json_object_size(v) + 1 : 2;
+		n = json_object_size(v) + 2;
 		json_object_foreach(v, k, e)
-			n += str_len(k, strlen(k), bound) + 1 +
-			    json_len(e, bound);
+			n += strlen(k) * 6 + 3 + json_bound(e);
 		return n;
+	default:
+		return 32;
 	}
-	return 0;
 }
 
 /*
@@ -164,9 +126,10 @@ merge_extra(json_t *claims, json_t *extra, size_t max, const char *what,
 	if (!json_is_object(extra))
 		return s2o_err_set(err, S2O_R_MAPPING_INVALID,
 		    "the %s's mapped claims are not a JSON object", what);
-	/* refuse before writing anything: such claims could never fit
-	 * (counted only when the cheap bound says they might not) */
-	if (json_len(extra, true) > max && (len = json_len(extra, false)) > max)
+	/* refuse before signing: such claims could never fit (jansson
+	 * counts the exact size only when the bound says they might not) */
+	if (json_bound(extra) > max &&
+	    (len = json_dumpb(extra, NULL, 0, JSON_COMPACT)) > max)
 		return s2o_err_set(err, S2O_R_TOO_LARGE,
 		    "the %s's mapped claims are %zu bytes of JSON, over "
 		    "max_token_bytes %zu: map fewer or shorter claims into it",
