@@ -8,7 +8,8 @@
  *   load memory -c CONFIG -f FIXTURES [-n N] [-o OUT.json]
  *
  * http: for each concurrency level, N logins are started with GET
- * /authorize (the POST binding's form gives the AuthnRequest ID and the
+ * /authorize at up to 8 connections (timed too: the POST binding's form
+ * gives the AuthnRequest, signed with the SP key, its ID and the
  * RelayState), one Response per AuthnRequest is signed here (client
  * work, before the clock starts), then the N Responses are posted to
  * /saml/acs over that many concurrent keep-alive connections; the codes
@@ -381,7 +382,8 @@ level(const struct target *t, int conc, size_t n, long pid,
 	if (reqs == NULL || ids == NULL || relays == NULL || codes == NULL)
 		die("out of memory");
 	printf("%d concurrent connections, %zu requests each\n", conc, n);
-	/* the logins: not timed */
+	/* the logins (at most 8 at once: they are the set-up of the ACS
+	 * phase), each answered with a signed POST-binding AuthnRequest */
 	snprintf(path, sizeof(path), "/authorize?client_id=" CLIENT
 	    "&redirect_uri=http%%3A%%2F%%2F127.0.0.1%%3A3000%%2Fcb"
 	    "&response_type=code&scope=openid%%20email&state=s&nonce=n"
@@ -389,7 +391,11 @@ level(const struct target *t, int conc, size_t n, long pid,
 	    "&connection=%s", t->conn_name);
 	for (i = 0; i < n; i++)
 		reqs[i].path = path;
-	run(reqs, n, conc < 8 ? conc : 8);
+	callgrind("-z", NULL, pid);
+	c0 = proc_cpu(pid);
+	wall = run(reqs, n, conc < 8 ? conc : 8);
+	summarize(o, "authorize", reqs, n, wall, proc_cpu(pid) - c0, 200);
+	callgrind("-d", "authorize", pid);
 	parse_logins(reqs, n, ids, relays);
 	reqs_reset(reqs, n);
 	/* the IdP's Responses: not timed */

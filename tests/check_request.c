@@ -7,6 +7,7 @@
  * alone: OpenSSL over the query octets (Bindings 3.4.4.1) or xmlsec over
  * the document.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -377,6 +378,99 @@ form_value(const char *html, const char *name)
 	return v;
 }
 
+/* The SP certificate's DER in base64, as KeyInfo carries it; caller
+ * frees. */
+static char *
+sp_cert_b64(void)
+{
+	FILE		*fp = fopen(fx_path("keys/sp-sign.crt"), "r");
+	X509		*x;
+	unsigned char	*der = NULL;
+	int		 n;
+	char		*b64;
+	struct s2o_err	 err;
+
+	ck_assert_ptr_nonnull(fp);
+	x = PEM_read_X509(fp, NULL, NULL, NULL);
+	fclose(fp);
+	ck_assert_ptr_nonnull(x);
+	n = i2d_X509(x, &der);
+	ck_assert_int_gt(n, 0);
+	s2o_err_clear(&err);
+	b64 = s2o_b64_encode(der, (size_t)n, &err);
+	ck_assert_ptr_nonnull(b64);
+	OPENSSL_free(der);
+	X509_free(x);
+	return b64;
+}
+
+/*
+ * What an IdP does with a POST-binding AuthnRequest: the SAMLRequest field
+ * decoded and parsed, its signature verified with the SP certificate alone,
+ * which KeyInfo must carry. Returns 0, or a short reason (no ck_assert, so
+ * that threads may call it). On 0, *doc is the request (caller frees).
+ */
+static const char *
+post_verifies(const struct s2o_saml_authn_request *r, const char *cert,
+    xmlDocPtr *docp)
+{
+	struct s2o_err		 err;
+	xmlDocPtr		 doc;
+	xmlNodePtr		 sig, xc;
+	xmlSecDSigCtxPtr	 ctx;
+	unsigned char		*xml;
+	xmlChar			*text;
+	char			*b64, *p, *q;
+	const char		*why = NULL;
+	size_t			 l;
+
+	*docp = NULL;
+	if ((b64 = form_value(r->post_form, "SAMLRequest")) == NULL)
+		return "no SAMLRequest field";
+	s2o_err_clear(&err);
+	xml = s2o_b64_decode(b64, strlen(b64), 1 << 20, &l, &err);
+	free(b64);
+	if (xml == NULL)
+		return "SAMLRequest is not base64";
+	doc = xmlReadMemory((char *)xml, (int)l, "req.xml", NULL,
+	    XML_PARSE_NONET);
+	free(xml);
+	if (doc == NULL)
+		return "not XML";
+	xmlAddID(NULL, doc, BAD_CAST r->id, xmlHasProp(xmlDocGetRootElement(doc),
+	    BAD_CAST "ID"));
+	sig = xmlSecFindNode(xmlDocGetRootElement(doc), xmlSecNodeSignature,
+	    xmlSecDSigNs);
+	xc = sig ? xmlSecFindNode(sig, BAD_CAST "X509Certificate",
+	    xmlSecDSigNs) : NULL;
+	if (xc == NULL) {
+		xmlFreeDoc(doc);
+		return "no Signature with an X509Certificate";
+	}
+	/* KeyInfo holds the SP certificate (whitespace aside) */
+	text = xmlNodeGetContent(xc);
+	for (p = q = (char *)text; *p != '\0'; p++)
+		if (*p != '\n' && *p != '\r' && *p != ' ' && *p != '\t')
+			*q++ = *p;
+	*q = '\0';
+	if (strcmp((char *)text, cert) != 0)
+		why = "KeyInfo does not carry the SP certificate";
+	xmlFree(text);
+	ctx = xmlSecDSigCtxCreate(NULL);
+	ctx->signKey = xmlSecCryptoAppKeyLoad(fx_path("keys/sp-sign.crt"),
+	    xmlSecKeyDataFormatCertPem, NULL, NULL, NULL);
+	if (why == NULL && (ctx->signKey == NULL ||
+	    xmlSecDSigCtxVerify(ctx, sig) != 0 ||
+	    ctx->status != xmlSecDSigStatusSucceeded))
+		why = "the signature does not verify with the SP certificate";
+	xmlSecDSigCtxDestroy(ctx);
+	if (why != NULL)
+		xmlFreeDoc(doc);
+	else
+		*docp = doc;
+	return why;
+}
+
 START_TEST(test_post_signed)
 {
 	struct env			e;
@@ -384,13 +478,11 @@ START_TEST(test_post_signed)
 	struct s2o_saml_authn_request	r;
 	struct s2o_err			err;
 	xmlDocPtr			doc;
-	xmlNodePtr			sig;
-	xmlSecDSigCtxPtr		ctx;
-	unsigned char			*xml;
-	char				*b64, *rs, script[96], uri[64];
-	size_t				 l;
+	char				*rs, *cert, script[96], uri[64];
+	const char			*why;
 
 	env_init(&e);
+	cert = sp_cert_b64();
 	p = params(&e, "corp-ec");		/* sso_binding "post" */
 	p.relay_state = "\"><script>alert(1)</script>";
 	s2o_err_clear(&err);
@@ -406,36 +498,98 @@ START_TEST(test_post_signed)
 	rs = form_value(r.post_form, "RelayState");
 	ck_assert_str_eq(rs, "\"><script>alert(1)</script>");
 	free(rs);
-	b64 = form_value(r.post_form, "SAMLRequest");
-	xml = s2o_b64_decode(b64, strlen(b64), 1 << 20, &l, &err);
-	ck_assert_ptr_nonnull(xml);
-	doc = xmlReadMemory((char *)xml, (int)l, "req.xml", NULL,
-	    XML_PARSE_NONET);
-	ck_assert_ptr_nonnull(doc);
+	/* an IdP verifies it with the SP certificate alone */
+	why = post_verifies(&r, cert, &doc);
+	ck_assert_msg(why == NULL, "%s", why);
 	assert_xp(doc, "string(/samlp:AuthnRequest/@Destination)",
 	    "https://idp-ec.example.test/sso");
 	assert_xp(doc, "local-name(/samlp:AuthnRequest/*[2])", "Signature");
 	snprintf(uri, sizeof(uri), "#%s", r.id);
 	assert_xp(doc, "string(/samlp:AuthnRequest/ds:Signature/ds:SignedInfo/"
 	    "ds:Reference/@URI)", uri);
-	/* an IdP verifies it with the SP certificate alone */
-	xmlAddID(NULL, doc, BAD_CAST r.id, xmlHasProp(xmlDocGetRootElement(doc),
-	    BAD_CAST "ID"));
-	sig = xmlSecFindNode(xmlDocGetRootElement(doc), xmlSecNodeSignature,
-	    xmlSecDSigNs);
-	ck_assert_ptr_nonnull(sig);
-	ctx = xmlSecDSigCtxCreate(NULL);
-	ctx->signKey = xmlSecCryptoAppKeyLoad(fx_path("keys/sp-sign.crt"),
-	    xmlSecKeyDataFormatCertPem, NULL, NULL, NULL);
-	ck_assert_ptr_nonnull(ctx->signKey);
-	ck_assert_int_eq(xmlSecDSigCtxVerify(ctx, sig), 0);
-	ck_assert_int_eq(ctx->status, xmlSecDSigStatusSucceeded);
-	xmlSecDSigCtxDestroy(ctx);
 	xmlFreeDoc(doc);
-	env_cleanup(&e);
 	s2o_saml_authn_request_cleanup(&r);
-	free(xml);
-	free(b64);
+	free(cert);
+	env_cleanup(&e);
+}
+END_TEST
+
+/*
+ * One loaded SP key signs every AuthnRequest, from every server thread at
+ * once, and is neither copied nor consumed by it: four threads sign and
+ * verify 25 requests each with the same keys, then the keys still sign.
+ */
+#define SIGNERS		4
+#define PER_SIGNER	25
+
+struct signer {
+	struct s2o_saml_authn_params	 p;
+	const char			*cert;
+	int				 good;
+	const char			*why;
+};
+
+static void *
+sign_many(void *arg)
+{
+	struct signer			*s = arg;
+	struct s2o_saml_authn_request	 r;
+	struct s2o_err			 err;
+	xmlDocPtr			 doc;
+	int				 i;
+
+	for (i = 0; i < PER_SIGNER; i++) {
+		s2o_err_clear(&err);
+		if (s2o_saml_authn_request_new(&s->p, &r, &err) == -1) {
+			s->why = "s2o_saml_authn_request_new failed";
+			break;
+		}
+		s->why = post_verifies(&r, s->cert, &doc);
+		xmlFreeDoc(doc);
+		s2o_saml_authn_request_cleanup(&r);
+		if (s->why != NULL)
+			break;
+		s->good++;
+	}
+	return NULL;
+}
+
+START_TEST(test_post_signed_threads)
+{
+	struct env			e;
+	struct signer			s[SIGNERS];
+	struct s2o_saml_authn_request	r;
+	struct s2o_err			err;
+	pthread_t			t[SIGNERS];
+	xmlDocPtr			doc;
+	char				*cert;
+	const char			*why;
+	int				i;
+
+	env_init(&e);
+	cert = sp_cert_b64();
+	for (i = 0; i < SIGNERS; i++) {
+		memset(&s[i], 0, sizeof(s[i]));
+		s[i].p = params(&e, "corp-ec");
+		s[i].cert = cert;
+		ck_assert_int_eq(pthread_create(&t[i], NULL, sign_many, &s[i]),
+		    0);
+	}
+	for (i = 0; i < SIGNERS; i++) {
+		ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+		ck_assert_msg(s[i].why == NULL, "thread %d, request %d: %s", i,
+		    s[i].good + 1, s[i].why);
+		ck_assert_int_eq(s[i].good, PER_SIGNER);
+	}
+	/* the lent key is intact: one more request signs and verifies */
+	s2o_err_clear(&err);
+	ck_assert_int_eq(s2o_saml_authn_request_new(&s[0].p, &r, &err), 0);
+	why = post_verifies(&r, cert, &doc);
+	ck_assert_msg(why == NULL, "%s", why);
+	xmlFreeDoc(doc);
+	s2o_saml_authn_request_cleanup(&r);
+	free(cert);
+	env_cleanup(&e);
 }
 END_TEST
 
@@ -603,6 +757,7 @@ main(void)
 	tcase_add_test(tc, test_redirect_escaping);
 	tcase_add_test(tc, test_redirect_unsigned);
 	tcase_add_test(tc, test_post_signed);
+	tcase_add_test(tc, test_post_signed_threads);
 	tcase_add_test(tc, test_refusals);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("sp_metadata");

@@ -98,10 +98,8 @@ static int
 sign(xmlDocPtr doc, xmlNodePtr root, const char *id,
     const struct s2o_saml_sp_keys *keys, struct s2o_err *err)
 {
-	xmlSecDSigCtxPtr	 ctx = NULL;
 	xmlNodePtr		 sig, ref, ki;
 	char			 uri[80];
-	int			 rc = -1;
 
 	snprintf(uri, sizeof(uri), "#%s", id);
 	sig = xmlSecTmplSignatureCreateNsPref(doc, xmlSecTransformExclC14NId,
@@ -119,15 +117,10 @@ sign(xmlDocPtr doc, xmlNodePtr root, const char *id,
 		s2o_err_oom(err);
 		return -1;
 	}
-	if ((ctx = xmlSecDSigCtxCreate(NULL)) == NULL ||
-	    (ctx->signKey = s2o_saml_sp_keys_xmlsec(keys)) == NULL ||
-	    xmlSecDSigCtxSign(ctx, sig) < 0)
-		s2o_err_set(err, S2O_R_INTERNAL, "cannot sign the metadata");
-	else
-		rc = 0;
-	if (ctx != NULL)
-		xmlSecDSigCtxDestroy(ctx);
-	return rc;
+	if (s2o_saml_sign_lent(sig, s2o_saml_sp_keys_xmlsec(keys)) == -1)
+		return s2o_err_set(err, S2O_R_INTERNAL, "cannot sign the "
+		    "metadata");
+	return 0;
 }
 
 /*

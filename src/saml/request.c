@@ -74,10 +74,33 @@ s2o_saml_sp_keys_new(const struct s2o_sp *sp, struct s2o_err *err)
 	return k;
 }
 
+/*
+ * Lent, not copied: xmlSecKeyDuplicate() of a key that carries its
+ * certificate re-encodes and re-decodes the certificate (X509_dup), which
+ * is key parsing per AuthnRequest. Signing only reads the key: the
+ * signature transform takes its own reference to the EVP_PKEY
+ * (EVP_PKEY_up_ref) and KeyInfo is written from the certificate's DER, so
+ * one loaded key serves every thread at once.
+ */
 xmlSecKeyPtr
 s2o_saml_sp_keys_xmlsec(const struct s2o_saml_sp_keys *k)
 {
-	return k->xkey != NULL ? xmlSecKeyDuplicate(k->xkey) : NULL;
+	return k->xkey;
+}
+
+int
+s2o_saml_sign_lent(xmlNodePtr sig, xmlSecKeyPtr key)
+{
+	xmlSecDSigCtxPtr	ctx;
+	int			rc;
+
+	if (key == NULL || (ctx = xmlSecDSigCtxCreate(NULL)) == NULL)
+		return -1;
+	ctx->signKey = key;
+	rc = xmlSecDSigCtxSign(ctx, sig);
+	ctx->signKey = NULL;		/* lent: the context must not free it */
+	xmlSecDSigCtxDestroy(ctx);
+	return rc < 0 ? -1 : 0;
 }
 
 bool
@@ -372,7 +395,6 @@ static int
 post_form(const struct s2o_saml_authn_params *p, xmlDocPtr doc,
     char **out, struct s2o_err *err)
 {
-	xmlSecDSigCtxPtr	 ctx = NULL;
 	xmlNodePtr		 sig;
 	struct s2o_buf		 h;
 	char			*xml = NULL, *b64 = NULL;
@@ -383,9 +405,8 @@ post_form(const struct s2o_saml_authn_params *p, xmlDocPtr doc,
 	if (p->conn->sign_requests) {
 		sig = s2o_saml_child(xmlDocGetRootElement(doc), S2O_NS_DSIG,
 		    "Signature");
-		if ((ctx = xmlSecDSigCtxCreate(NULL)) == NULL ||
-		    (ctx->signKey = s2o_saml_sp_keys_xmlsec(p->keys)) == NULL ||
-		    xmlSecDSigCtxSign(ctx, sig) < 0) {
+		if (s2o_saml_sign_lent(sig, s2o_saml_sp_keys_xmlsec(p->keys))
+		    == -1) {
 			s2o_err_set(err, S2O_R_INTERNAL,
 			    "cannot sign the AuthnRequest");
 			goto out;
@@ -414,8 +435,6 @@ post_form(const struct s2o_saml_authn_params *p, xmlDocPtr doc,
 	*out = s2o_buf_take(&h, NULL);
 	rc = 0;
 out:
-	if (ctx != NULL)
-		xmlSecDSigCtxDestroy(ctx);
 	free(b64);
 	free(xml);
 	s2o_buf_cleanup(&h);

@@ -83,9 +83,13 @@ int		 s2o_saml_validate(const struct s2o_saml_response *r,
 struct s2o_assertion *s2o_saml_assertion_read(const struct s2o_saml_response *r,
 		    struct s2o_err *err);
 
-/* request.c: the SP signing key for xmlsec, a new reference the caller
- * destroys; NULL when none is loaded. */
+/* request.c: the SP signing key for xmlsec, borrowed from k (never
+ * destroy it, never hand it to a context that would); NULL when none is
+ * loaded. */
 xmlSecKeyPtr	 s2o_saml_sp_keys_xmlsec(const struct s2o_saml_sp_keys *k);
+/* request.c: sign the template at sig with a borrowed key, which stays the
+ * caller's; safe from several threads with one key. 0, or -1. */
+int		 s2o_saml_sign_lent(xmlNodePtr sig, xmlSecKeyPtr key);
 bool		 s2o_saml_sp_keys_present(const struct s2o_saml_sp_keys *k);
 
 /* metadata.c: the IdP entity of a parsed metadata document (see

@@ -472,12 +472,15 @@ try_key(xmlSecKeyPtr key, bool allow_sha1, xmlNodePtr sig)
 
 	if ((ctx = xmlSecDSigCtxCreate(NULL)) == NULL)
 		return TRY_FAULT;
-	if (ctx_narrow(ctx, allow_sha1) == -1 ||
-	    (ctx->signKey = xmlSecKeyDuplicate(key)) == NULL) {
+	if (ctx_narrow(ctx, allow_sha1) == -1) {
 		xmlSecDSigCtxDestroy(ctx);
 		return TRY_FAULT;
 	}
+	/* lent, as in s2o_saml_sign_lent(): the transform takes its own
+	 * reference to the EVP_PKEY and the key is only read */
+	ctx->signKey = key;
 	ret = xmlSecDSigCtxVerify(ctx, sig);
+	ctx->signKey = NULL;
 	if (ret == 0 && ctx->status == xmlSecDSigStatusSucceeded)
 		res = TRY_OK;
 	else {
