@@ -407,8 +407,9 @@ sp_cert_b64(void)
 /*
  * What an IdP does with a POST-binding AuthnRequest: the SAMLRequest field
  * decoded and parsed, its signature verified with the SP certificate alone,
- * which KeyInfo must carry. Returns 0, or a short reason (no ck_assert, so
- * that threads may call it). On 0, *doc is the request (caller frees).
+ * which KeyInfo must carry. Returns NULL, or a short reason (no ck_assert,
+ * so that threads may call it). On NULL, *docp is the request (caller
+ * frees).
  */
 static const char *
 post_verifies(const struct s2o_saml_authn_request *r, const char *cert,
