@@ -77,10 +77,14 @@ s2o_saml_sp_keys_new(const struct s2o_sp *sp, struct s2o_err *err)
 /*
  * Lent, not copied: xmlSecKeyDuplicate() of a key that carries its
  * certificate re-encodes and re-decodes the certificate (X509_dup), which
- * is key parsing per AuthnRequest. Signing only reads the key: the
- * signature transform takes its own reference to the EVP_PKEY
- * (EVP_PKEY_up_ref) and KeyInfo is written from the certificate's DER, so
- * one loaded key serves every thread at once.
+ * is key parsing per AuthnRequest. With signKey preset, xmlsec (1.2.37:
+ * xmlSecDSigCtxProcessKeyInfoNode, xmlSecKeyMatch, the X509 data's
+ * XmlWrite) only reads the key: the signature transform takes its own
+ * reference to the EVP_PKEY (EVP_PKEY_up_ref) and KeyInfo is written from
+ * the certificate's DER. So one key serves every thread at once, on two
+ * conditions this file keeps: the key is never changed after
+ * s2o_saml_sp_keys_new(), and it is freed only with its configuration
+ * generation, after the last request holding that generation.
  */
 xmlSecKeyPtr
 s2o_saml_sp_keys_xmlsec(const struct s2o_saml_sp_keys *k)
