@@ -727,20 +727,27 @@ START_TEST(test_bad_extra)
 }
 END_TEST
 
-/* {"pad": "xxx..."} with n x's: n + 10 bytes of JSON. */
+/* {"pad": "ccc..."} with n c's. */
 static json_t *
-pad_claims(size_t n)
+pad_claims_of(size_t n, char c)
 {
 	char	*s = malloc(n + 1);
 	json_t	*o;
 
 	ck_assert_ptr_nonnull(s);
-	memset(s, 'x', n);
+	memset(s, c, n);
 	s[n] = '\0';
 	o = json_pack("{s:s}", "pad", s);
 	free(s);
 	ck_assert_ptr_nonnull(o);
 	return o;
+}
+
+/* {"pad": "xxx..."} with n x's: n + 10 bytes of JSON. */
+static json_t *
+pad_claims(size_t n)
+{
+	return pad_claims_of(n, 'x');
 }
 
 /*
@@ -806,6 +813,21 @@ START_TEST(test_too_large)
 	ck_assert_s2o_err(&err, S2O_R_TOO_LARGE, "the ID token's mapped claims "
 	    "are 20010 bytes of JSON, ");
 	ck_assert_s2o_err(&err, S2O_R_TOO_LARGE, limits[_i].has);
+	json_decref(extra);
+	/* counted as written, escapes included: 9,000 quotes are 18,000
+	 * bytes ("\""), 3,000 control characters 18,000 ("\u0001"), though
+	 * either string holds fewer bytes than the limit */
+	r.extra_claims = extra = pad_claims_of(9000, '"');
+	s2o_err_clear(&err);
+	ck_assert_ptr_null(s2o_token_id_mint(ks, &r, &err));
+	ck_assert_s2o_err(&err, S2O_R_TOO_LARGE, "the ID token's mapped claims "
+	    "are 18010 bytes of JSON, ");
+	json_decref(extra);
+	r.extra_claims = extra = pad_claims_of(3000, '\001');
+	s2o_err_clear(&err);
+	ck_assert_ptr_null(s2o_token_id_mint(ks, &r, &err));
+	ck_assert_s2o_err(&err, S2O_R_TOO_LARGE, "the ID token's mapped claims "
+	    "are 18010 bytes of JSON, ");
 	json_decref(extra);
 	s2o_token_keyset_free(ks);
 	tcfg_cleanup(&t);

@@ -79,8 +79,26 @@ set(json_t *o, const char *key, json_t *v, struct s2o_err *err)
 }
 
 /*
+ * An upper bound on the bytes of a string as JSON text. json_dumps without
+ * JSON_ENSURE_ASCII or JSON_ESCAPE_SLASH escapes only '"', '\\' and the
+ * control characters, each in at most 6 bytes ("\u001f"); every other
+ * byte is written as it is. Counting those is a bound, not jansson's exact
+ * count: it may only be larger.
+ */
+static size_t
+string_bound(const char *s, size_t len)
+{
+	size_t	i, n = len + 2;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == '"' || s[i] == '\\')
+			n += 5;
+	return n;
+}
+
+/*
  * An upper bound on the bytes of v's compact JSON text, without writing
- * it: a string's byte takes at most 6 ("\u001f"), a number at most 32.
+ * it: strings as above, a number at most 32 bytes.
  */
 static size_t
 json_bound(json_t *v)
@@ -91,7 +109,8 @@ json_bound(json_t *v)
 
 	switch (json_typeof(v)) {
 	case JSON_STRING:
-		return json_string_length(v) * 6 + 2;
+		return string_bound(json_string_value(v),
+		    json_string_length(v));
 	case JSON_ARRAY:
 		n = json_array_size(v) + 2;
 		json_array_foreach(v, i, e)
@@ -100,7 +119,7 @@ json_bound(json_t *v)
 	case JSON_OBJECT:
 		n = json_object_size(v) + 2;
 		json_object_foreach(v, k, e)
-			n += strlen(k) * 6 + 3 + json_bound(e);
+			n += string_bound(k, strlen(k)) + 1 + json_bound(e);
 		return n;
 	default:
 		return 32;
