@@ -834,6 +834,142 @@ START_TEST(test_too_large)
 }
 END_TEST
 
+/*
+ * The early refusal against arbitrary claims: strings of every kind jansson
+ * escapes or passes through (quotes, backslashes, slashes, control
+ * characters, 2-, 3- and 4-byte UTF-8), nested arrays and objects, 64-bit
+ * integers, reals, literals. With max_token_bytes 4096, claims whose JSON
+ * is over it must be refused before anything is written, with jansson's
+ * exact size; claims within it never are. A bound that ever counted fewer
+ * bytes than jansson writes lets the first kind through to a later, other
+ * refusal.
+ */
+static unsigned long	 rnd_state = 1;
+
+static unsigned long
+rnd(unsigned long n)
+{
+	rnd_state = rnd_state * 6364136223846793005UL + 1442695040888963407UL;
+	return (rnd_state >> 33) % n;
+}
+
+static json_t *
+rnd_string(size_t max)
+{
+	static const char *const pieces[] = { "a", "Z", "0", " ", "\"", "\\",
+	    "/", "\x01", "\x1f", "\n", "\t", "\x7f", "\xc3\xa9",
+	    "\xe2\x82\xac", "\xf0\x9d\x84\x9e" };
+	char	buf[4 * 400 + 1];
+	size_t	n = rnd(max + 1), i, o = 0;
+	json_t	*v;
+
+	for (i = 0; i < n; i++) {
+		const char *p = pieces[rnd(sizeof(pieces) / sizeof(pieces[0]))];
+
+		memcpy(buf + o, p, strlen(p));
+		o += strlen(p);
+	}
+	buf[o] = '\0';
+	v = json_string(buf);
+	ck_assert_ptr_nonnull(v);
+	return v;
+}
+
+static json_t *
+rnd_value(int depth)
+{
+	json_t	*v;
+	size_t	 i, n;
+
+	switch (rnd(depth > 0 ? 7 : 5)) {
+	case 0:
+	case 1:
+		return rnd_string(300);
+	case 2:
+		return json_integer((json_int_t)(rnd_state ^ (rnd(2) ?
+		    0x8000000000000000UL : 0)));
+	case 3:
+		return json_real((double)(long)rnd(1UL << 31) /
+		    (double)(1 + rnd(1000)) * (rnd(2) ? 1e-300 : 1e300));
+	case 4:
+		return rnd(3) == 0 ? json_null() : json_boolean(rnd(2));
+	case 5:
+		v = json_array();
+		for (i = 0, n = rnd(12); i < n; i++)
+			json_array_append_new(v, rnd_value(depth - 1));
+		return v;
+	default:
+		v = json_object();
+		for (i = 0, n = rnd(8); i < n; i++) {
+			json_t *k = rnd_string(20);
+
+			json_object_set_new(v, json_string_value(k),
+			    rnd_value(depth - 1));
+			json_decref(k);
+		}
+		return v;
+	}
+}
+
+START_TEST(test_too_large_any_claims)
+{
+	struct tcfg		 t;
+	struct s2o_keyset	*ks;
+	struct s2o_token_id_req	 r = id_req();
+	struct s2o_err		 err;
+	json_t			*extra;
+	char			*tok, want[96], key[16];
+	size_t			 exact, i, over = 0, within = 0;
+	int			 round;
+
+	tcfg_init(&t);
+	tcfg_add(&t, "k-ES256", "ES256", fixture_key("bridge-es256.pem"),
+	    false);
+	t.cfg.max_token_bytes = 4096;
+	ks = keyset_ok(&t);
+	for (round = 0; round < 400; round++) {
+		extra = json_object();
+		for (i = 0; i < 1 + rnd(40); i++) {
+			snprintf(key, sizeof(key), "x-%zu", i);
+			json_object_set_new(extra, key, rnd_value(2));
+		}
+		if (round % 4 == 0) {	/* mostly numbers: 23 bytes a real */
+			json_t *a = json_array();
+
+			for (i = 0; i < 100 + rnd(300); i++)
+				json_array_append_new(a, json_real(-1.0 /
+				    (double)(3 + rnd(1000)) * 1e-300));
+			json_object_set_new(extra, "x-reals", a);
+		}
+		exact = json_dumpb(extra, NULL, 0, JSON_COMPACT);
+		r.extra_claims = extra;
+		s2o_err_clear(&err);
+		tok = s2o_token_id_mint(ks, &r, &err);
+		snprintf(want, sizeof(want), "the ID token's mapped claims are "
+		    "%zu bytes of JSON, ", exact);
+		if (exact > 4096) {
+			over++;
+			ck_assert_msg(tok == NULL && strstr(err.detail, want) !=
+			    NULL, "round %d: %zu bytes of claims: %s", round,
+			    exact, tok ? "minted" : err.detail);
+		} else {
+			within++;
+			ck_assert_msg(tok != NULL || strstr(err.detail,
+			    "mapped claims are") == NULL, "round %d: %zu bytes "
+			    "of claims refused early: %s", round, exact,
+			    err.detail);
+		}
+		free(tok);
+		json_decref(extra);
+	}
+	/* both sides of the limit were tried, often */
+	ck_assert_uint_ge(over, 50);
+	ck_assert_uint_ge(within, 50);
+	s2o_token_keyset_free(ks);
+	tcfg_cleanup(&t);
+}
+END_TEST
+
 START_TEST(test_bad_request)
 {
 	struct tcfg		 t;
@@ -1464,6 +1600,7 @@ token_suite(void)
 	tcase_add_loop_test(tc, test_bad_extra, 0, (int)NBADEXTRAS);
 	tcase_add_loop_test(tc, test_too_large, 0,
 	    (int)(sizeof(limits) / sizeof(limits[0])));
+	tcase_add_test(tc, test_too_large_any_claims);
 	tcase_add_test(tc, test_bad_request);
 	suite_add_tcase(s, tc);
 
