@@ -767,7 +767,7 @@ START_TEST(test_too_large)
 	struct s2o_keyset	*ks;
 	struct s2o_token_id_req	 r = id_req();
 	struct s2o_err		 err;
-	size_t			 lo = 0, hi = limits[_i].limit, mid;
+	size_t			 lo = 0, hi = limits[_i].limit, mid, i;
 	json_t			*extra;
 	char			*tok;
 
@@ -817,18 +817,15 @@ START_TEST(test_too_large)
 	/* counted as written, escapes included: 9,000 quotes are 18,000
 	 * bytes ("\""), 3,000 control characters 18,000 ("\u0001"), though
 	 * either string holds fewer bytes than the limit */
-	r.extra_claims = extra = pad_claims_of(9000, '"');
-	s2o_err_clear(&err);
-	ck_assert_ptr_null(s2o_token_id_mint(ks, &r, &err));
-	ck_assert_s2o_err(&err, S2O_R_TOO_LARGE, "the ID token's mapped claims "
-	    "are 18010 bytes of JSON, ");
-	json_decref(extra);
-	r.extra_claims = extra = pad_claims_of(3000, '\001');
-	s2o_err_clear(&err);
-	ck_assert_ptr_null(s2o_token_id_mint(ks, &r, &err));
-	ck_assert_s2o_err(&err, S2O_R_TOO_LARGE, "the ID token's mapped claims "
-	    "are 18010 bytes of JSON, ");
-	json_decref(extra);
+	for (i = 0; i < 2; i++) {
+		r.extra_claims = extra = i == 0 ? pad_claims_of(9000, '"') :
+		    pad_claims_of(3000, '\001');
+		s2o_err_clear(&err);
+		ck_assert_ptr_null(s2o_token_id_mint(ks, &r, &err));
+		ck_assert_s2o_err(&err, S2O_R_TOO_LARGE, "the ID token's "
+		    "mapped claims are 18010 bytes of JSON, ");
+		json_decref(extra);
+	}
 	s2o_token_keyset_free(ks);
 	tcfg_cleanup(&t);
 }
