@@ -12,6 +12,7 @@
  * cryptography and are written here as constants.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -816,7 +817,7 @@ START_TEST(test_too_large)
 	json_decref(extra);
 	/* counted as written, escapes included: 9,000 quotes are 18,000
 	 * bytes ("\""), 3,000 control characters 18,000 ("\u0001"), though
-	 * either string holds fewer bytes than the limit */
+	 * either string holds fewer bytes than the default limit */
 	for (i = 0; i < 2; i++) {
 		r.extra_claims = extra = i == 0 ? pad_claims_of(9000, '"') :
 		    pad_claims_of(3000, '\001');
@@ -826,6 +827,35 @@ START_TEST(test_too_large)
 		    "mapped claims are 18010 bytes of JSON, ");
 		json_decref(extra);
 	}
+	/* a key is counted to its length, past a NUL byte in it: jansson
+	 * writes it whole ({"\u0000" 17,999 x's ":true}, 18,014 bytes) */
+	{
+		char *k = malloc(18000);
+
+		ck_assert_ptr_nonnull(k);
+		memset(k, 'x', 18000);
+		k[0] = '\0';
+		ck_assert_ptr_nonnull(extra = json_object());
+		ck_assert_int_eq(json_object_setn_new(extra, k, 18000,
+		    json_true()), 0);
+		free(k);
+	}
+	r.extra_claims = extra;
+	s2o_err_clear(&err);
+	ck_assert_ptr_null(s2o_token_id_mint(ks, &r, &err));
+	ck_assert_s2o_err(&err, S2O_R_TOO_LARGE, "the ID token's mapped claims "
+	    "are 18014 bytes of JSON, ");
+	json_decref(extra);
+	/* and a short one is refused by name, not merged cut short as "ab" */
+	ck_assert_ptr_nonnull(extra = json_object());
+	ck_assert_int_eq(json_object_setn_new(extra, "ab\0cd", 5,
+	    json_true()), 0);
+	r.extra_claims = extra;
+	s2o_err_clear(&err);
+	ck_assert_ptr_null(s2o_token_id_mint(ks, &r, &err));
+	ck_assert_s2o_err(&err, S2O_R_MAPPING_INVALID, "claim \"ab\" for the "
+	    "ID token holds a NUL byte");
+	json_decref(extra);
 	s2o_token_keyset_free(ks);
 	tcfg_cleanup(&t);
 }
@@ -841,12 +871,13 @@ END_TEST
  * bytes than jansson writes lets the first kind through to a later, other
  * refusal.
  */
-static unsigned long	 rnd_state = 1;
+static uint64_t	 rnd_state = 1;
 
-static unsigned long
-rnd(unsigned long n)
+static uint64_t
+rnd(uint64_t n)
 {
-	rnd_state = rnd_state * 6364136223846793005UL + 1442695040888963407UL;
+	rnd_state = rnd_state * 6364136223846793005ULL +
+	    1442695040888963407ULL;
 	return (rnd_state >> 33) % n;
 }
 
@@ -857,7 +888,7 @@ rnd_string(size_t max)
 	    "/", "\x01", "\x1f", "\n", "\t", "\x7f", "\xc3\xa9",
 	    "\xe2\x82\xac", "\xf0\x9d\x84\x9e" };
 	char	buf[4 * 400 + 1];
-	size_t	n = rnd(max + 1), i, o = 0;
+	size_t	n = (size_t)rnd(max + 1), i, o = 0;
 	json_t	*v;
 
 	for (i = 0; i < n; i++) {
@@ -875,29 +906,35 @@ rnd_string(size_t max)
 static json_t *
 rnd_value(int depth)
 {
-	json_t	*v;
-	size_t	 i, n;
+	json_t		*v;
+	uint64_t	 bits, sign;
+	double		 d;
+	size_t		 i, n;
 
 	switch (rnd(depth > 0 ? 7 : 5)) {
 	case 0:
 	case 1:
 		return rnd_string(300);
-	case 2:
-		return json_integer((json_int_t)(rnd_state ^ (rnd(2) ?
-		    0x8000000000000000UL : 0)));
-	case 3:
-		return json_real((double)(long)rnd(1UL << 31) /
-		    (double)(1 + rnd(1000)) * (rnd(2) ? 1e-300 : 1e300));
+	case 2:			/* any 64-bit integer */
+		bits = rnd(UINT64_C(1) << 31) << 32 | rnd(UINT64_C(1) << 32);
+		sign = rnd(2);
+		return json_integer(sign ? INT64_MIN + (json_int_t)bits :
+		    (json_int_t)bits);
+	case 3:			/* finite, from 1e-300 to about 1e299 */
+		d = (double)rnd(UINT64_C(1) << 31) / (double)(1 + rnd(1000));
+		v = json_real(rnd(2) ? d * 1e-300 : -d * 1e290);
+		ck_assert_ptr_nonnull(v);
+		return v;
 	case 4:
 		return rnd(3) == 0 ? json_null() : json_boolean(rnd(2));
 	case 5:
 		v = json_array();
-		for (i = 0, n = rnd(12); i < n; i++)
+		for (i = 0, n = (size_t)rnd(12); i < n; i++)
 			json_array_append_new(v, rnd_value(depth - 1));
 		return v;
 	default:
 		v = json_object();
-		for (i = 0, n = rnd(8); i < n; i++) {
+		for (i = 0, n = (size_t)rnd(8); i < n; i++) {
 			json_t *k = rnd_string(20);
 
 			json_object_set_new(v, json_string_value(k),
@@ -916,7 +953,7 @@ START_TEST(test_too_large_any_claims)
 	struct s2o_err		 err;
 	json_t			*extra;
 	char			*tok, want[96], key[16];
-	size_t			 exact, i, over = 0, within = 0;
+	size_t			 exact, i, n, over = 0, within = 0;
 	int			 round;
 
 	tcfg_init(&t);
@@ -926,16 +963,19 @@ START_TEST(test_too_large_any_claims)
 	ks = keyset_ok(&t);
 	for (round = 0; round < 400; round++) {
 		extra = json_object();
-		for (i = 0; i < 1 + rnd(40); i++) {
+		for (i = 0, n = 1 + (size_t)rnd(40); i < n; i++) {
 			snprintf(key, sizeof(key), "x-%zu", i);
 			json_object_set_new(extra, key, rnd_value(2));
 		}
-		if (round % 4 == 0) {	/* mostly numbers: 23 bytes a real */
+		if (round % 4 == 0) {	/* mostly numbers: 24 bytes a real */
 			json_t *a = json_array();
 
-			for (i = 0; i < 100 + rnd(300); i++)
+			for (i = 0, n = 100 + (size_t)rnd(300); i < n; i++)
 				json_array_append_new(a, json_real(-1.0 /
 				    (double)(3 + rnd(1000)) * 1e-300));
+			/* the longest integers */
+			json_array_append_new(a, json_integer(INT64_MIN));
+			json_array_append_new(a, json_integer(INT64_MAX));
 			json_object_set_new(extra, "x-reals", a);
 		}
 		exact = json_dumpb(extra, NULL, 0, JSON_COMPACT);

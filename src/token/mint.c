@@ -105,7 +105,7 @@ json_bound(json_t *v)
 {
 	const char	*k;
 	json_t		*e;
-	size_t		 i, n;
+	size_t		 i, n, klen;
 
 	switch (json_typeof(v)) {
 	case JSON_STRING:
@@ -118,8 +118,9 @@ json_bound(json_t *v)
 		return n;
 	case JSON_OBJECT:
 		n = json_object_size(v) + 2;
-		json_object_foreach(v, k, e)
-			n += string_bound(k, strlen(k)) + 1 + json_bound(e);
+		/* a key's length from jansson: it may hold a NUL byte */
+		json_object_keylen_foreach(v, k, klen, e)
+			n += string_bound(k, klen) + 1 + json_bound(e);
 		return n;
 	default:
 		return 32;
@@ -138,7 +139,7 @@ merge_extra(json_t *claims, json_t *extra, size_t max, const char *what,
 {
 	const char	*key;
 	json_t		*v;
-	size_t		 len;
+	size_t		 len, klen;
 
 	if (extra == NULL)
 		return 0;
@@ -153,9 +154,16 @@ merge_extra(json_t *claims, json_t *extra, size_t max, const char *what,
 		    "the %s's mapped claims are %zu bytes of JSON, over "
 		    "max_token_bytes %zu: map fewer or shorter claims into it",
 		    what, len, max);
-	json_object_foreach(extra, key, v) {
+	json_object_keylen_foreach(extra, key, klen, v) {
 		char shown[80];
 
+		/* jansson keeps such a name whole; as a C string it would be
+		 * cut at the NUL and become another claim */
+		if (strlen(key) != klen)
+			return s2o_err_set(err, S2O_R_MAPPING_INVALID, "claim "
+			    "\"%s\" for the %s holds a NUL byte",
+			    s2o_str_excerpt(shown, sizeof(shown), key, 64),
+			    what);
 		if (s2o_token_claim_reserved(key) ||
 		    json_object_get(claims, key) != NULL)
 			return s2o_err_set(err, S2O_R_MAPPING_INVALID, "claim "
