@@ -277,7 +277,7 @@ summarize(json_t *o, const char *name, struct req *reqs, size_t n,
 	    "p50_ms", lat[n / 2] * 1e3, "p99_ms", lat[n * 99 / 100] * 1e3,
 	    "server_cpu_ms_per_request", cpu / (double)n * 1e3,
 	    "failed", (json_int_t)bad));
-	printf("  %-6s %8.0f req/s  p50 %7.2f ms  p99 %7.2f ms  server CPU "
+	printf("  %-9s %8.0f req/s  p50 %7.2f ms  p99 %7.2f ms  server CPU "
 	    "%.3f ms/req  failed %zu\n", name, (double)n / wall,
 	    lat[n / 2] * 1e3, lat[n * 99 / 100] * 1e3, cpu / (double)n * 1e3,
 	    bad);

@@ -407,13 +407,14 @@ sp_cert_b64(void)
 /*
  * What an IdP does with a POST-binding AuthnRequest: the SAMLRequest field
  * decoded and parsed, its signature verified with the SP certificate alone,
- * which KeyInfo must carry. Returns NULL, or a short reason (no ck_assert,
- * so that threads may call it). On NULL, *docp is the request (caller
- * frees).
+ * which KeyInfo must carry (cert: its DER in base64; cert_path: its PEM
+ * file, named by the caller: fx_path() is not for threads). Returns NULL,
+ * or a short reason (no ck_assert, so that threads may call it). On NULL,
+ * *docp is the request (caller frees).
  */
 static const char *
 post_verifies(const struct s2o_saml_authn_request *r, const char *cert,
-    xmlDocPtr *docp)
+    const char *cert_path, xmlDocPtr *docp)
 {
 	struct s2o_err		 err;
 	xmlDocPtr		 doc;
@@ -438,8 +439,8 @@ post_verifies(const struct s2o_saml_authn_request *r, const char *cert,
 	free(xml);
 	if (doc == NULL)
 		return "not XML";
-	xmlAddID(NULL, doc, BAD_CAST r->id, xmlHasProp(xmlDocGetRootElement(doc),
-	    BAD_CAST "ID"));
+	xmlAddID(NULL, doc, BAD_CAST r->id,
+	    xmlHasProp(xmlDocGetRootElement(doc), BAD_CAST "ID"));
 	sig = xmlSecFindNode(xmlDocGetRootElement(doc), xmlSecNodeSignature,
 	    xmlSecDSigNs);
 	xc = sig ? xmlSecFindNode(sig, BAD_CAST "X509Certificate",
@@ -458,7 +459,7 @@ post_verifies(const struct s2o_saml_authn_request *r, const char *cert,
 		why = "KeyInfo does not carry the SP certificate";
 	xmlFree(text);
 	ctx = xmlSecDSigCtxCreate(NULL);
-	ctx->signKey = xmlSecCryptoAppKeyLoad(fx_path("keys/sp-sign.crt"),
+	ctx->signKey = xmlSecCryptoAppKeyLoad(cert_path,
 	    xmlSecKeyDataFormatCertPem, NULL, NULL, NULL);
 	if (why == NULL && (ctx->signKey == NULL ||
 	    xmlSecDSigCtxVerify(ctx, sig) != 0 ||
@@ -500,7 +501,7 @@ START_TEST(test_post_signed)
 	ck_assert_str_eq(rs, "\"><script>alert(1)</script>");
 	free(rs);
 	/* an IdP verifies it with the SP certificate alone */
-	why = post_verifies(&r, cert, &doc);
+	why = post_verifies(&r, cert, fx_path("keys/sp-sign.crt"), &doc);
 	ck_assert_msg(why == NULL, "%s", why);
 	assert_xp(doc, "string(/samlp:AuthnRequest/@Destination)",
 	    "https://idp-ec.example.test/sso");
@@ -525,7 +526,7 @@ END_TEST
 
 struct signer {
 	struct s2o_saml_authn_params	 p;
-	const char			*cert;
+	const char			*cert, *cert_path;
 	int				 good;
 	const char			*why;
 };
@@ -545,7 +546,7 @@ sign_many(void *arg)
 			s->why = "s2o_saml_authn_request_new failed";
 			break;
 		}
-		s->why = post_verifies(&r, s->cert, &doc);
+		s->why = post_verifies(&r, s->cert, s->cert_path, &doc);
 		xmlFreeDoc(doc);
 		s2o_saml_authn_request_cleanup(&r);
 		if (s->why != NULL)
@@ -563,16 +564,19 @@ START_TEST(test_post_signed_threads)
 	struct s2o_err			err;
 	pthread_t			t[SIGNERS];
 	xmlDocPtr			doc;
-	char				*cert;
+	char				*cert, *cert_path;
 	const char			*why;
 	int				i;
 
 	env_init(&e);
 	cert = sp_cert_b64();
+	cert_path = strdup(fx_path("keys/sp-sign.crt"));
+	ck_assert_ptr_nonnull(cert_path);
 	for (i = 0; i < SIGNERS; i++) {
 		memset(&s[i], 0, sizeof(s[i]));
 		s[i].p = params(&e, "corp-ec");
 		s[i].cert = cert;
+		s[i].cert_path = cert_path;
 		ck_assert_int_eq(pthread_create(&t[i], NULL, sign_many, &s[i]),
 		    0);
 	}
@@ -585,10 +589,11 @@ START_TEST(test_post_signed_threads)
 	/* the lent key is intact: one more request signs and verifies */
 	s2o_err_clear(&err);
 	ck_assert_int_eq(s2o_saml_authn_request_new(&s[0].p, &r, &err), 0);
-	why = post_verifies(&r, cert, &doc);
+	why = post_verifies(&r, cert, cert_path, &doc);
 	ck_assert_msg(why == NULL, "%s", why);
 	xmlFreeDoc(doc);
 	s2o_saml_authn_request_cleanup(&r);
+	free(cert_path);
 	free(cert);
 	env_cleanup(&e);
 }
